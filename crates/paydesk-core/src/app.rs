@@ -1,0 +1,331 @@
+//! [`Paydesk`]: the engine as the desktop shell and the CLI use it. It owns the data folder, the
+//! current mode (which database file is open) and the secret store, and exposes each user action
+//! as one method (one transaction).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::clock::{Clock, SystemClock};
+use crate::domain::{
+    BusinessProfile, Client, ClientInput, Invoice, InvoiceInput, InvoicePage, InvoiceQuery, Mode,
+    Settings, SettingsInput, TotalsInput,
+};
+use crate::error::{Error, Result};
+use crate::money::currency::{Currency, CURRENCIES};
+use crate::money::totals::Totals;
+use crate::secrets::{self, SecretKind, SecretStore};
+use crate::store::Store;
+
+/// The app identifier: the default data folder name and keychain namespace.
+pub const APP_IDENTIFIER: &str = "app.paydesk.desktop";
+/// Environment variable that overrides the data folder.
+pub const DATA_DIR_ENV: &str = "PAYDESK_DATA_DIR";
+/// Environment variable that overrides the keychain namespace (tests use their own).
+pub const KEYCHAIN_SERVICE_ENV: &str = "PAYDESK_KEYCHAIN_SERVICE";
+
+/// The data folder: `explicit`, else `$PAYDESK_DATA_DIR`, else the platform app-data folder.
+pub fn resolve_data_dir(explicit: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    dirs::data_dir()
+        .map(|d| d.join(APP_IDENTIFIER))
+        .ok_or_else(|| {
+            Error::io(
+                "cannot find the platform data folder; set PAYDESK_DATA_DIR",
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            )
+        })
+}
+
+/// The keychain namespace: `$PAYDESK_KEYCHAIN_SERVICE`, else the app identifier.
+pub fn keychain_service() -> String {
+    std::env::var(KEYCHAIN_SERVICE_ENV)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| APP_IDENTIFIER.to_string())
+}
+
+/// The database file for `mode` inside `data_dir`.
+pub fn database_path(data_dir: &Path, mode: Mode) -> PathBuf {
+    data_dir.join(format!("paydesk-{}.sqlite3", mode.as_str()))
+}
+
+fn mode_file(data_dir: &Path) -> PathBuf {
+    data_dir.join("mode")
+}
+
+/// The mode saved in `data_dir` (Test mode when none was chosen yet).
+pub fn saved_mode(data_dir: &Path) -> Result<Mode> {
+    match std::fs::read_to_string(mode_file(data_dir)) {
+        Ok(s) => Mode::parse("mode", s.trim()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Mode::Test),
+        Err(e) => Err(Error::io("cannot read the mode file", e)),
+    }
+}
+
+fn save_mode(data_dir: &Path, mode: Mode) -> Result<()> {
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| Error::io(format!("cannot create {}", data_dir.display()), e))?;
+    let tmp = data_dir.join("mode.tmp");
+    std::fs::write(&tmp, mode.as_str()).map_err(|e| Error::io("cannot write the mode file", e))?;
+    std::fs::rename(&tmp, mode_file(data_dir))
+        .map_err(|e| Error::io("cannot write the mode file", e))
+}
+
+/// Whether the keychain works, and why not when it does not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeychainState {
+    pub available: bool,
+    pub message: Option<String>,
+}
+
+/// What the app shows about itself.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: &'static str,
+    pub mode: Mode,
+    pub data_dir: String,
+    pub database_path: String,
+    pub keychain: KeychainState,
+}
+
+/// The stored credentials, masked. Never holds a secret value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretStatus {
+    pub keychain_available: bool,
+    pub message: Option<String>,
+    pub api_key: Option<String>,
+    pub client_id: Option<String>,
+}
+
+/// The engine for one data folder.
+pub struct Paydesk {
+    data_dir: PathBuf,
+    mode: Mode,
+    store: Store,
+    secrets: Arc<dyn SecretStore>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Paydesk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Paydesk")
+            .field("data_dir", &self.data_dir)
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Paydesk {
+    /// Open the data folder in its saved mode.
+    pub fn open(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Paydesk> {
+        Self::open_with_clock(data_dir, secrets, Arc::new(SystemClock))
+    }
+
+    /// [`Paydesk::open`] with an injected clock.
+    pub fn open_with_clock(
+        data_dir: &Path,
+        secrets: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Paydesk> {
+        let mode = saved_mode(data_dir)?;
+        let store = Store::open_with_clock(&database_path(data_dir, mode), clock.clone())?;
+        Ok(Paydesk {
+            data_dir: data_dir.to_path_buf(),
+            mode,
+            store,
+            secrets,
+            clock,
+        })
+    }
+
+    /// The current mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The underlying store (for benchmarks and tests).
+    pub fn store(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// Switch between Test and live mode: opens the other database and remembers the choice.
+    pub fn set_mode(&mut self, mode: Mode) -> Result<AppInfo> {
+        if mode != self.mode {
+            let store = Store::open_with_clock(&database_path(&self.data_dir, mode), self.clock.clone())?;
+            save_mode(&self.data_dir, mode)?;
+            self.store = store;
+            self.mode = mode;
+        }
+        Ok(self.info())
+    }
+
+    /// Version, mode, paths and keychain state.
+    pub fn info(&self) -> AppInfo {
+        AppInfo {
+            version: env!("CARGO_PKG_VERSION"),
+            mode: self.mode,
+            data_dir: self.data_dir.display().to_string(),
+            database_path: self.store.path().display().to_string(),
+            keychain: self.keychain_state(),
+        }
+    }
+
+    fn keychain_state(&self) -> KeychainState {
+        match self.secrets.check() {
+            Ok(()) => KeychainState {
+                available: true,
+                message: None,
+            },
+            Err(e) => KeychainState {
+                available: false,
+                message: Some(format!(
+                    "{e}. Credentials cannot be saved; your local data still works."
+                )),
+            },
+        }
+    }
+
+    /// The currencies invoices can use.
+    pub fn currencies(&self) -> &'static [Currency] {
+        CURRENCIES
+    }
+
+    /// Settings of the current mode's database.
+    pub fn settings(&mut self) -> Result<Settings> {
+        self.store.settings(self.mode)
+    }
+
+    /// Validate and save settings.
+    pub fn update_settings(&mut self, input: &SettingsInput) -> Result<Settings> {
+        self.store.update_settings(self.mode, input)
+    }
+
+    /// The business profile.
+    pub fn profile(&mut self) -> Result<BusinessProfile> {
+        self.store.profile()
+    }
+
+    /// Validate and save the business profile.
+    pub fn update_profile(&mut self, input: &BusinessProfile) -> Result<BusinessProfile> {
+        self.store.update_profile(input)
+    }
+
+    /// Clients matching `search`, by name.
+    pub fn list_clients(&mut self, search: Option<&str>) -> Result<Vec<Client>> {
+        self.store.list_clients(search)
+    }
+
+    /// One client.
+    pub fn client(&mut self, id: &str) -> Result<Client> {
+        self.store.client(id)
+    }
+
+    /// Add a client.
+    pub fn create_client(&mut self, input: &ClientInput) -> Result<Client> {
+        self.store.create_client(input)
+    }
+
+    /// Change a client.
+    pub fn update_client(&mut self, id: &str, input: &ClientInput) -> Result<Client> {
+        self.store.update_client(id, input)
+    }
+
+    /// A page of invoices.
+    pub fn list_invoices(&mut self, query: &InvoiceQuery) -> Result<InvoicePage> {
+        self.store.list_invoices(query)
+    }
+
+    /// One invoice by id.
+    pub fn invoice(&mut self, id: &str) -> Result<Invoice> {
+        self.store.invoice(id)
+    }
+
+    /// One invoice by id or by number (the CLI accepts either).
+    pub fn find_invoice(&mut self, id_or_number: &str) -> Result<Invoice> {
+        match self.store.invoice_by_number(id_or_number) {
+            Err(Error::NotFound { .. }) => self.store.invoice(id_or_number),
+            other => other,
+        }
+    }
+
+    /// Create an invoice.
+    pub fn create_invoice(&mut self, input: &InvoiceInput) -> Result<Invoice> {
+        self.store.create_invoice(self.mode, input)
+    }
+
+    /// Edit an invoice.
+    pub fn update_invoice(&mut self, id: &str, input: &InvoiceInput) -> Result<Invoice> {
+        self.store.update_invoice(id, input)
+    }
+
+    /// Void an invoice.
+    pub fn void_invoice(&mut self, id: &str) -> Result<Invoice> {
+        self.store.void_invoice(id)
+    }
+
+    /// Duplicate an invoice into a new draft.
+    pub fn duplicate_invoice(&mut self, id: &str) -> Result<Invoice> {
+        self.store.duplicate_invoice(self.mode, id)
+    }
+
+    /// Totals for the editor preview (no database work).
+    pub fn compute_totals(&self, input: &TotalsInput) -> Result<Totals> {
+        input.compute()
+    }
+
+    /// The credentials of the current mode, masked.
+    pub fn secret_status(&self) -> SecretStatus {
+        let state = self.keychain_state();
+        if !state.available {
+            return SecretStatus {
+                keychain_available: false,
+                message: state.message,
+                api_key: None,
+                client_id: None,
+            };
+        }
+        let masked = |kind: SecretKind| -> Result<Option<String>> {
+            Ok(self
+                .secrets
+                .get(&kind.account(self.mode))?
+                .map(|s| secrets::mask(&s)))
+        };
+        match (masked(SecretKind::ApiKey), masked(SecretKind::ClientId)) {
+            (Ok(api_key), Ok(client_id)) => SecretStatus {
+                keychain_available: true,
+                message: None,
+                api_key,
+                client_id,
+            },
+            (Err(e), _) | (_, Err(e)) => SecretStatus {
+                keychain_available: false,
+                message: Some(e.to_string()),
+                api_key: None,
+                client_id: None,
+            },
+        }
+    }
+
+    /// Save a credential of the current mode in the keychain.
+    pub fn set_secret(&self, kind: SecretKind, value: &str) -> Result<SecretStatus> {
+        let secret = secrets::validate(value)?;
+        self.secrets.set(&kind.account(self.mode), &secret)?;
+        Ok(self.secret_status())
+    }
+
+    /// Remove a credential of the current mode from the keychain.
+    pub fn delete_secret(&self, kind: SecretKind) -> Result<SecretStatus> {
+        self.secrets.delete(&kind.account(self.mode))?;
+        Ok(self.secret_status())
+    }
+}

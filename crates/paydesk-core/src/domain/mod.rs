@@ -1,0 +1,18 @@
+//! The freelancer's records as the engine sees them: inputs as they arrive (strings, from the UI,
+//! the CLI or a file), their validation into typed values, and the views the engine returns.
+
+pub mod client;
+pub mod invoice;
+pub mod numbering;
+pub mod profile;
+pub mod settings;
+pub mod text;
+
+pub use client::{Client, ClientInput};
+pub use invoice::{
+    DiscountInput, Invoice, InvoiceDraft, InvoiceInput, InvoicePage, InvoiceQuery, InvoiceSort,
+    InvoiceStatus, InvoiceSummary, LineItemInput, TotalsInput, PAYMENT_TERMS_DAYS,
+};
+pub use numbering::NumberPattern;
+pub use profile::BusinessProfile;
+pub use settings::{Mode, Settings, SettingsInput};

@@ -1,0 +1,153 @@
+//! The engine's error type: one enum, a stable `code` per variant, and the input `field` at fault.
+//!
+//! Messages never contain secrets: keychain errors are described by kind, never by value.
+
+use std::fmt;
+
+/// Every failure the engine reports. `code()` is stable and crosses IPC and the CLI.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input broke a rule; nothing was written.
+    #[error("{field}: {rule}")]
+    Invalid { field: String, rule: String },
+    /// The thing asked for does not exist.
+    #[error("{what} {id} was not found")]
+    NotFound { what: &'static str, id: String },
+    /// The action clashes with stored state (a used number, a void invoice).
+    #[error("{}", conflict_message(.field, .message))]
+    Conflict { field: Option<String>, message: String },
+    /// The OS keychain could not be reached or refused the operation.
+    #[error("keychain unavailable: {0}")]
+    KeychainUnavailable(String),
+    /// SQLite failed (I/O, corruption, locking).
+    #[error("database error: {0}")]
+    Storage(#[from] rusqlite::Error),
+    /// The database schema could not be brought up to date.
+    #[error("database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// A file or folder of the app could not be read or written.
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn conflict_message(field: &Option<String>, message: &str) -> String {
+    match field {
+        Some(f) => format!("{f}: {message}"),
+        None => message.to_string(),
+    }
+}
+
+/// Result alias for engine calls.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The stable error codes shared with the UI and the CLI's exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidInput,
+    NotFound,
+    Conflict,
+    KeychainUnavailable,
+    Storage,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The snake_case wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::KeychainUnavailable => "keychain_unavailable",
+            ErrorCode::Storage => "storage",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Error {
+    /// An `Invalid` error for `field` breaking `rule`.
+    pub fn invalid(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Error::Invalid {
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+
+    /// A `Conflict` on `field`.
+    pub fn conflict(field: Option<&str>, message: impl Into<String>) -> Self {
+        Error::Conflict {
+            field: field.map(str::to_string),
+            message: message.into(),
+        }
+    }
+
+    /// An I/O error with what was being done.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Invalid { .. } => ErrorCode::InvalidInput,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::KeychainUnavailable(_) => ErrorCode::KeychainUnavailable,
+            Error::Storage(_) | Error::Migration(_) | Error::Io { .. } => ErrorCode::Storage,
+        }
+    }
+
+    /// The input field at fault, when there is one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Invalid { field, .. } => Some(field),
+            Error::Conflict { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Prefix the field path, e.g. `quantity` inside line 2 becomes `lines[2].quantity`.
+    pub fn within(self, prefix: &str) -> Self {
+        match self {
+            Error::Invalid { field, rule } => Error::Invalid {
+                field: format!("{prefix}.{field}"),
+                rule,
+            },
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_error_names_field_and_rule() {
+        let e = Error::invalid("lines[0].quantity", "must be greater than zero");
+        assert_eq!(e.to_string(), "lines[0].quantity: must be greater than zero");
+        assert_eq!(e.code().as_str(), "invalid_input");
+        assert_eq!(e.field(), Some("lines[0].quantity"));
+    }
+
+    #[test]
+    fn within_prefixes_the_field_path() {
+        let e = Error::invalid("quantity", "must be greater than zero").within("lines[3]");
+        assert_eq!(e.field(), Some("lines[3].quantity"));
+    }
+}

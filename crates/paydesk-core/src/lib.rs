@@ -1,0 +1,36 @@
+//! # paydesk-core
+//!
+//! The Paydesk engine, with no UI and no Tauri: everything a freelancer's books need, reachable
+//! from the desktop shell, the `paydesk` CLI and tests alike.
+//!
+//! - [`money`]: the currency catalogue, decimal parsing with named rules, and invoice totals
+//!   under one documented rounding rule (exact `rust_decimal`, never floats).
+//! - [`domain`]: clients, invoices, line items, settings, numbering patterns, and their
+//!   validation. Bad input becomes [`Error::Invalid`] naming the field and the rule.
+//! - [`store`]: SQLite (WAL, foreign keys, versioned migrations), one transaction per action.
+//! - [`secrets`]: the [`secrets::SecretStore`] trait over the OS keychain; values are
+//!   [`secrets::Secret`]s that print `<redacted>`.
+//! - [`Paydesk`]: the facade that ties a data folder, a mode and a secret store together.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use paydesk_core::{secrets::KeychainStore, ClientInput, Paydesk};
+//!
+//! let dir = paydesk_core::app::resolve_data_dir(None)?;
+//! let mut app = Paydesk::open(&dir, Arc::new(KeychainStore::new(paydesk_core::app::keychain_service())))?;
+//! let client = app.create_client(&ClientInput { name: "Acme Studio".into(), ..Default::default() })?;
+//! println!("{} has {} invoices", client.name, client.invoice_count);
+//! # Ok::<(), paydesk_core::Error>(())
+//! ```
+
+pub mod app;
+pub mod clock;
+pub mod domain;
+pub mod error;
+pub mod money;
+pub mod secrets;
+pub mod store;
+
+pub use app::{AppInfo, KeychainState, Paydesk, SecretStatus};
+pub use domain::*;
+pub use error::{Error, ErrorCode, Result};

@@ -1,0 +1,146 @@
+//! The SQLite store: one file per mode, WAL, foreign keys, busy timeout, versioned migrations.
+//!
+//! Each public method of [`Store`] is one user action and runs in one transaction: it either
+//! writes everything or nothing. Callers keep the store off the UI thread (it blocks on I/O).
+
+mod clients;
+mod invoices;
+mod migrations;
+mod settings;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+
+/// An open database with its clock.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path` and bring its schema up to date.
+    /// A database written by a newer Paydesk is refused, not touched.
+    pub fn open(path: &Path) -> Result<Store> {
+        Self::open_with_clock(path, Arc::new(SystemClock))
+    }
+
+    /// [`Store::open`] with an injected clock.
+    pub fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        }
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        match migrations::migrations().to_latest(&mut conn) {
+            Err(rusqlite_migration::Error::MigrationDefinition(
+                rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
+            )) => {
+                return Err(Error::conflict(
+                    None,
+                    format!(
+                        "{} was written by a newer version of Paydesk; update Paydesk to open it",
+                        path.display()
+                    ),
+                ))
+            }
+            other => other?,
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            clock,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The clock this store uses for "now" and "today".
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// Run `f` in one write transaction (taken immediately, so two writers never deadlock).
+    fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>, &dyn Clock) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx, self.clock.as_ref())?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Run `f` in one read transaction (a consistent snapshot).
+    fn read<T>(&mut self, f: impl FnOnce(&Transaction<'_>, &dyn Clock) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let out = f(&tx, self.clock.as_ref())?;
+        tx.finish()?;
+        Ok(out)
+    }
+
+    /// Direct access for benchmarks and tests that prepare large data sets.
+    #[doc(hidden)]
+    pub fn connection(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_in_wal_with_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite3")).unwrap();
+        let mode: String = store
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        let fk: i64 = store
+            .conn
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn database_from_a_newer_version_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.sqlite3");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.pragma_update(None, "user_version", 99).unwrap();
+        }
+        let err = Store::open(&path).unwrap_err();
+        assert!(err.to_string().contains("newer version of Paydesk"), "{err}");
+        let c = Connection::open(&path).unwrap();
+        let v: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, 99);
+    }
+}
