@@ -1,0 +1,42 @@
+//! Build script: checks the UI was built (it is embedded at compile time) and declares the app's
+//! commands so capabilities can grant each one by name.
+
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "list_currencies",
+    "get_settings",
+    "update_settings",
+    "set_mode",
+    "get_profile",
+    "update_profile",
+    "list_clients",
+    "get_client",
+    "create_client",
+    "update_client",
+    "list_invoices",
+    "get_invoice",
+    "create_invoice",
+    "update_invoice",
+    "void_invoice",
+    "duplicate_invoice",
+    "compute_totals",
+    "secret_status",
+    "set_secret",
+    "delete_secret",
+];
+
+fn main() {
+    let dist = std::path::Path::new("../ui/dist/index.html");
+    if !dist.exists() {
+        panic!(
+            "ui/dist is missing: build the UI first with `npm --prefix ui ci && npm --prefix ui run build` \
+             (scripts/run.sh and scripts/test.sh do this for you)"
+        );
+    }
+    println!("cargo:rerun-if-changed=../ui/dist");
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build step failed");
+}

@@ -1,0 +1,7 @@
+//! The commands the webview may call (each one granted by name in capabilities/main.json).
+//! They are thin: parse arguments, hand the work to the engine off the UI thread, map errors.
+
+pub mod clients;
+pub mod invoices;
+pub mod secrets;
+pub mod settings;

@@ -1,0 +1,60 @@
+//! # paydesk-desktop
+//!
+//! The Tauri 2 shell: it opens the engine ([`paydesk_core::Paydesk`]) as managed state and
+//! exposes it to the webview through thin async commands ([`commands`]). It holds no business
+//! logic; errors cross as `{code, message, field}` ([`error::IpcError`]).
+
+pub mod commands;
+pub mod error;
+pub mod state;
+
+use state::AppState;
+
+/// Every command the webview may invoke (each granted by name in capabilities/main.json).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! handlers {
+    () => {
+        tauri::generate_handler![
+            $crate::commands::settings::app_info,
+            $crate::commands::settings::list_currencies,
+            $crate::commands::settings::get_settings,
+            $crate::commands::settings::update_settings,
+            $crate::commands::settings::set_mode,
+            $crate::commands::settings::get_profile,
+            $crate::commands::settings::update_profile,
+            $crate::commands::clients::list_clients,
+            $crate::commands::clients::get_client,
+            $crate::commands::clients::create_client,
+            $crate::commands::clients::update_client,
+            $crate::commands::invoices::list_invoices,
+            $crate::commands::invoices::get_invoice,
+            $crate::commands::invoices::create_invoice,
+            $crate::commands::invoices::update_invoice,
+            $crate::commands::invoices::void_invoice,
+            $crate::commands::invoices::duplicate_invoice,
+            $crate::commands::invoices::compute_totals,
+            $crate::commands::secrets::secret_status,
+            $crate::commands::secrets::set_secret,
+            $crate::commands::secrets::delete_secret,
+        ]
+    };
+}
+
+/// Start the desktop app.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PAYDESK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let result = tauri::Builder::default()
+        .manage(AppState::open_default())
+        .invoke_handler(handlers!())
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!(error = %e, "Paydesk stopped with an error");
+        std::process::exit(1);
+    }
+}
