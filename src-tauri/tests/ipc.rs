@@ -58,7 +58,10 @@ impl Harness {
 fn client_and_invoice_round_trip_through_ipc() {
     let h = harness();
     let client = h
-        .invoke("create_client", json!({ "input": { "name": "Acme Studio", "email": "ap@acme.test" } }))
+        .invoke(
+            "create_client",
+            json!({ "input": { "name": "Acme Studio", "email": "ap@acme.test" } }),
+        )
         .expect("create client");
     let invoice = h
         .invoke(
@@ -94,7 +97,9 @@ fn bad_input_rejects_with_code_message_and_field() {
         err,
         json!({ "code": "invalid_input", "message": "name: is required", "field": "name" })
     );
-    let clients = h.invoke("list_clients", json!({ "search": null })).expect("list");
+    let clients = h
+        .invoke("list_clients", json!({ "search": null }))
+        .expect("list");
     assert_eq!(clients, json!([]), "nothing was written");
 }
 
@@ -102,7 +107,10 @@ fn bad_input_rejects_with_code_message_and_field() {
 fn secrets_come_back_masked_only() {
     let h = harness();
     let status = h
-        .invoke("set_secret", json!({ "kind": "apiKey", "value": "rn_test_supersecret_9876" }))
+        .invoke(
+            "set_secret",
+            json!({ "kind": "apiKey", "value": "rn_test_supersecret_9876" }),
+        )
         .expect("set secret");
     assert_eq!(status["apiKey"], "••••9876");
     let text = status.to_string();
@@ -112,5 +120,7 @@ fn secrets_come_back_masked_only() {
 #[test]
 fn undeclared_command_is_refused() {
     let h = harness();
-    assert!(h.invoke("plugin:fs|read_file", json!({ "path": "/etc/passwd" })).is_err());
+    assert!(h
+        .invoke("plugin:fs|read_file", json!({ "path": "/etc/passwd" }))
+        .is_err());
 }

@@ -153,6 +153,11 @@ impl Paydesk {
         self.mode
     }
 
+    /// The open database file.
+    pub fn database_path(&self) -> &Path {
+        self.store.path()
+    }
+
     /// The underlying store (for benchmarks and tests).
     pub fn store(&mut self) -> &mut Store {
         &mut self.store
@@ -161,7 +166,8 @@ impl Paydesk {
     /// Switch between Test and live mode: opens the other database and remembers the choice.
     pub fn set_mode(&mut self, mode: Mode) -> Result<AppInfo> {
         if mode != self.mode {
-            let store = Store::open_with_clock(&database_path(&self.data_dir, mode), self.clock.clone())?;
+            let store =
+                Store::open_with_clock(&database_path(&self.data_dir, mode), self.clock.clone())?;
             save_mode(&self.data_dir, mode)?;
             self.store = store;
             self.mode = mode;

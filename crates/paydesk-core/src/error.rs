@@ -15,7 +15,10 @@ pub enum Error {
     NotFound { what: &'static str, id: String },
     /// The action clashes with stored state (a used number, a void invoice).
     #[error("{}", conflict_message(.field, .message))]
-    Conflict { field: Option<String>, message: String },
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
     /// The OS keychain could not be reached or refused the operation.
     #[error("keychain unavailable: {0}")]
     KeychainUnavailable(String),
@@ -23,7 +26,7 @@ pub enum Error {
     #[error("database error: {0}")]
     Storage(#[from] rusqlite::Error),
     /// The database schema could not be brought up to date.
-    #[error("database migration failed: {0}")]
+    #[error("database migration failed: {}", first_line(.0))]
     Migration(#[from] rusqlite_migration::Error),
     /// A file or folder of the app could not be read or written.
     #[error("{context}: {source}")]
@@ -32,6 +35,11 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// The first line of an error (migration errors quote whole SQL scripts).
+fn first_line(e: &impl fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_string()
 }
 
 fn conflict_message(field: &Option<String>, message: &str) -> String {
@@ -140,7 +148,10 @@ mod tests {
     #[test]
     fn invalid_error_names_field_and_rule() {
         let e = Error::invalid("lines[0].quantity", "must be greater than zero");
-        assert_eq!(e.to_string(), "lines[0].quantity: must be greater than zero");
+        assert_eq!(
+            e.to_string(),
+            "lines[0].quantity: must be greater than zero"
+        );
         assert_eq!(e.code().as_str(), "invalid_input");
         assert_eq!(e.field(), Some("lines[0].quantity"));
     }

@@ -3,9 +3,7 @@
 mod common;
 
 use common::{books, client, invoice_input, line};
-use paydesk_core::{
-    Error, InvoiceQuery, InvoiceSort, InvoiceStatus, SettingsInput,
-};
+use paydesk_core::{Error, InvoiceQuery, InvoiceSort, InvoiceStatus, SettingsInput};
 
 fn numbers(app: &mut paydesk_core::Paydesk) -> Vec<String> {
     let page = app
@@ -22,9 +20,18 @@ fn numbers(app: &mut paydesk_core::Paydesk) -> Vec<String> {
 fn numbers_follow_the_pattern_and_restart_each_year() {
     let mut b = books();
     let c = client(&mut b.app, "Acme");
-    let a = b.app.create_invoice(&invoice_input(&c, "2026-03-01")).unwrap();
-    let bb = b.app.create_invoice(&invoice_input(&c, "2026-04-01")).unwrap();
-    let next_year = b.app.create_invoice(&invoice_input(&c, "2027-01-05")).unwrap();
+    let a = b
+        .app
+        .create_invoice(&invoice_input(&c, "2026-03-01"))
+        .unwrap();
+    let bb = b
+        .app
+        .create_invoice(&invoice_input(&c, "2026-04-01"))
+        .unwrap();
+    let next_year = b
+        .app
+        .create_invoice(&invoice_input(&c, "2027-01-05"))
+        .unwrap();
     assert_eq!(a.number, "INV-2026-0001");
     assert_eq!(bb.number, "INV-2026-0002");
     assert_eq!(next_year.number, "INV-2027-0001");
@@ -34,15 +41,24 @@ fn numbers_follow_the_pattern_and_restart_each_year() {
 fn void_invoice_keeps_its_number_and_it_is_never_reused() {
     let mut b = books();
     let c = client(&mut b.app, "Acme");
-    let first = b.app.create_invoice(&invoice_input(&c, "2026-11-01")).unwrap();
+    let first = b
+        .app
+        .create_invoice(&invoice_input(&c, "2026-11-01"))
+        .unwrap();
     let voided = b.app.void_invoice(&first.id).unwrap();
     assert_eq!(voided.status, InvoiceStatus::Void);
     assert_eq!(voided.number, first.number);
-    let second = b.app.create_invoice(&invoice_input(&c, "2026-11-02")).unwrap();
+    let second = b
+        .app
+        .create_invoice(&invoice_input(&c, "2026-11-02"))
+        .unwrap();
     assert_ne!(second.number, first.number);
     let err = b.app.void_invoice(&first.id).unwrap_err();
     assert!(matches!(err, Error::Conflict { .. }), "{err}");
-    let err = b.app.update_invoice(&first.id, &invoice_input(&c, "2026-11-01")).unwrap_err();
+    let err = b
+        .app
+        .update_invoice(&first.id, &invoice_input(&c, "2026-11-01"))
+        .unwrap_err();
     assert!(err.to_string().contains("void"), "{err}");
 }
 
@@ -55,7 +71,10 @@ fn a_hand_typed_number_is_skipped_by_the_sequence_and_cannot_be_used_twice() {
     b.app.create_invoice(&manual).unwrap();
     let err = b.app.create_invoice(&manual).unwrap_err();
     assert_eq!(err.field(), Some("number"));
-    let auto = b.app.create_invoice(&invoice_input(&c, "2026-11-01")).unwrap();
+    let auto = b
+        .app
+        .create_invoice(&invoice_input(&c, "2026-11-01"))
+        .unwrap();
     assert_eq!(auto.number, "INV-2026-0002");
     assert_eq!(numbers(&mut b.app).len(), 2);
 }
@@ -71,7 +90,10 @@ fn changing_the_pattern_applies_to_new_invoices() {
             default_payment_terms_days: Some(14),
         })
         .unwrap();
-    let inv = b.app.create_invoice(&invoice_input(&c, "2026-11-21")).unwrap();
+    let inv = b
+        .app
+        .create_invoice(&invoice_input(&c, "2026-11-21"))
+        .unwrap();
     assert_eq!(inv.number, "2611-001");
 }
 
@@ -79,7 +101,10 @@ fn changing_the_pattern_applies_to_new_invoices() {
 fn edit_replaces_lines_and_keeps_the_number() {
     let mut b = books();
     let c = client(&mut b.app, "Acme");
-    let inv = b.app.create_invoice(&invoice_input(&c, "2026-11-01")).unwrap();
+    let inv = b
+        .app
+        .create_invoice(&invoice_input(&c, "2026-11-01"))
+        .unwrap();
     let mut edit = invoice_input(&c, "2026-11-01");
     edit.lines = vec![line("A", "1", "10"), line("B", "3", "0.5")];
     let saved = b.app.update_invoice(&inv.id, &edit).unwrap();
@@ -124,7 +149,10 @@ fn bad_input_writes_nothing() {
     assert_eq!(err.field(), Some("clientId"));
     assert!(numbers(&mut b.app).is_empty());
     // The failed attempts did not consume a number either.
-    let ok = b.app.create_invoice(&invoice_input(&c, "2026-11-01")).unwrap();
+    let ok = b
+        .app
+        .create_invoice(&invoice_input(&c, "2026-11-01"))
+        .unwrap();
     assert_eq!(ok.number, "INV-2026-0001");
 }
 
@@ -134,8 +162,14 @@ fn list_filters_by_derived_status_and_searches_number_and_client() {
     let acme = client(&mut b.app, "Acme Studio");
     let zen = client(&mut b.app, "Zen Labs");
     // Today is 2026-11-21: an issued invoice due before that is overdue.
-    let old = b.app.create_invoice(&invoice_input(&acme, "2026-09-01")).unwrap();
-    let fresh = b.app.create_invoice(&invoice_input(&zen, "2026-11-20")).unwrap();
+    let old = b
+        .app
+        .create_invoice(&invoice_input(&acme, "2026-09-01"))
+        .unwrap();
+    let fresh = b
+        .app
+        .create_invoice(&invoice_input(&zen, "2026-11-20"))
+        .unwrap();
     b.app
         .store()
         .connection()
@@ -146,12 +180,21 @@ fn list_filters_by_derived_status_and_searches_number_and_client() {
         search: search.map(str::to_string),
         ..Default::default()
     };
-    let overdue = b.app.list_invoices(&q(Some(InvoiceStatus::Overdue), None)).unwrap();
+    let overdue = b
+        .app
+        .list_invoices(&q(Some(InvoiceStatus::Overdue), None))
+        .unwrap();
     assert_eq!(overdue.total, 1);
     assert_eq!(overdue.items[0].id, old.id);
     assert_eq!(overdue.items[0].status, InvoiceStatus::Overdue);
-    let issued = b.app.list_invoices(&q(Some(InvoiceStatus::Issued), None)).unwrap();
-    assert_eq!(issued.items.iter().map(|i| &i.id).collect::<Vec<_>>(), [&fresh.id]);
+    let issued = b
+        .app
+        .list_invoices(&q(Some(InvoiceStatus::Issued), None))
+        .unwrap();
+    assert_eq!(
+        issued.items.iter().map(|i| &i.id).collect::<Vec<_>>(),
+        [&fresh.id]
+    );
     let by_client = b.app.list_invoices(&q(None, Some("studio"))).unwrap();
     assert_eq!(by_client.total, 1);
     assert_eq!(by_client.items[0].client_name, "Acme Studio");
@@ -167,7 +210,9 @@ fn list_filters_by_derived_status_and_searches_number_and_client() {
 fn renaming_a_client_updates_search() {
     let mut b = books();
     let c = client(&mut b.app, "Old Name");
-    b.app.create_invoice(&invoice_input(&c, "2026-11-01")).unwrap();
+    b.app
+        .create_invoice(&invoice_input(&c, "2026-11-01"))
+        .unwrap();
     b.app
         .update_client(
             &c,
@@ -210,7 +255,9 @@ fn sort_by_total_is_numeric_not_textual() {
 fn test_and_live_mode_use_separate_files() {
     let mut b = books();
     let c = client(&mut b.app, "Acme");
-    b.app.create_invoice(&invoice_input(&c, "2026-11-01")).unwrap();
+    b.app
+        .create_invoice(&invoice_input(&c, "2026-11-01"))
+        .unwrap();
     let test_db = b.app.info().database_path;
     b.app.set_mode(paydesk_core::Mode::Live).unwrap();
     assert_ne!(b.app.info().database_path, test_db);

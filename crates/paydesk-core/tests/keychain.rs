@@ -21,7 +21,9 @@ fn secret_survives_a_new_store_and_is_deleted() {
     store.check().expect("keychain reachable");
     let account = SecretKind::ApiKey.account(Mode::Test);
     assert_eq!(store.get(&account).unwrap(), None);
-    store.set(&account, &Secret::new("rn_test_keychain_roundtrip_4321")).unwrap();
+    store
+        .set(&account, &Secret::new("rn_test_keychain_roundtrip_4321"))
+        .unwrap();
     // A second store object (as after an app restart) reads it back from the keychain.
     let again = KeychainStore::new(&service);
     assert_eq!(
@@ -40,7 +42,9 @@ fn app_masks_keychain_secrets_and_keeps_them_out_of_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn SecretStore> = Arc::new(KeychainStore::new(namespace()));
     let app = Paydesk::open(dir.path(), store.clone()).unwrap();
-    let status = app.set_secret(SecretKind::ClientId, "cli_nz1bj41szV2fvjm9pbxdIhro3ld4x4").unwrap();
+    let status = app
+        .set_secret(SecretKind::ClientId, "cli_nz1bj41szV2fvjm9pbxdIhro3ld4x4")
+        .unwrap();
     assert!(status.keychain_available);
     assert_eq!(status.client_id.as_deref(), Some("••••d4x4"));
     for entry in std::fs::read_dir(dir.path()).unwrap() {

@@ -8,7 +8,10 @@ use crate::state::AppState;
 
 /// Clients matching `search`, sorted by name.
 #[tauri::command]
-pub async fn list_clients(state: State<'_, AppState>, search: Option<String>) -> IpcResult<Vec<Client>> {
+pub async fn list_clients(
+    state: State<'_, AppState>,
+    search: Option<String>,
+) -> IpcResult<Vec<Client>> {
     state.run(move |e| e.list_clients(search.as_deref())).await
 }
 

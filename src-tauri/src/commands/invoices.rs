@@ -9,7 +9,10 @@ use crate::state::AppState;
 
 /// One page of the invoice list.
 #[tauri::command]
-pub async fn list_invoices(state: State<'_, AppState>, query: InvoiceQuery) -> IpcResult<InvoicePage> {
+pub async fn list_invoices(
+    state: State<'_, AppState>,
+    query: InvoiceQuery,
+) -> IpcResult<InvoicePage> {
     state.run(move |e| e.list_invoices(&query)).await
 }
 

@@ -25,6 +25,9 @@ pub async fn set_secret(
 
 /// Remove a credential from the keychain.
 #[tauri::command]
-pub async fn delete_secret(state: State<'_, AppState>, kind: SecretKind) -> IpcResult<SecretStatus> {
+pub async fn delete_secret(
+    state: State<'_, AppState>,
+    kind: SecretKind,
+) -> IpcResult<SecretStatus> {
     state.run(move |e| e.delete_secret(kind)).await
 }

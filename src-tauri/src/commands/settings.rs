@@ -27,7 +27,10 @@ pub async fn get_settings(state: State<'_, AppState>) -> IpcResult<Settings> {
 
 /// Validate and save settings.
 #[tauri::command]
-pub async fn update_settings(state: State<'_, AppState>, input: SettingsInput) -> IpcResult<Settings> {
+pub async fn update_settings(
+    state: State<'_, AppState>,
+    input: SettingsInput,
+) -> IpcResult<Settings> {
     state.run(move |e| e.update_settings(&input)).await
 }
 

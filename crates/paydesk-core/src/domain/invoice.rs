@@ -64,8 +64,16 @@ fn or_zero(s: &str) -> &str {
 impl LineItemInput {
     /// Validate against `currency`; field names are relative (`quantity`, ...).
     pub fn validate(&self, currency: &Currency) -> Result<LineItem> {
+        let mut line = self.validate_amounts(currency)?;
+        line.description = required_text("description", &self.description, limits::DESCRIPTION)?;
+        Ok(line)
+    }
+
+    /// Validate the numbers only (a description may still be blank while the user types);
+    /// the description keeps its length and character rules.
+    pub fn validate_amounts(&self, currency: &Currency) -> Result<LineItem> {
         Ok(LineItem {
-            description: required_text("description", &self.description, limits::DESCRIPTION)?,
+            description: check_text("description", &self.description, limits::DESCRIPTION, false)?,
             quantity: parse_decimal(
                 "quantity",
                 &self.quantity,
@@ -143,9 +151,16 @@ pub struct TotalsInput {
     pub discount: DiscountInput,
 }
 
-fn validate_lines(lines: &[LineItemInput], currency: &Currency) -> Result<Vec<LineItem>> {
+fn validate_lines(
+    lines: &[LineItemInput],
+    currency: &Currency,
+    check: fn(&LineItemInput, &Currency) -> Result<LineItem>,
+) -> Result<Vec<LineItem>> {
     if lines.is_empty() {
-        return Err(Error::invalid("lines", "at least one line item is required"));
+        return Err(Error::invalid(
+            "lines",
+            "at least one line item is required",
+        ));
     }
     if lines.len() > MAX_LINES {
         return Err(Error::invalid(
@@ -156,15 +171,16 @@ fn validate_lines(lines: &[LineItemInput], currency: &Currency) -> Result<Vec<Li
     lines
         .iter()
         .enumerate()
-        .map(|(i, l)| l.validate(currency).map_err(|e| e.within(&format!("lines[{i}]"))))
+        .map(|(i, l)| check(l, currency).map_err(|e| e.within(&format!("lines[{i}]"))))
         .collect()
 }
 
 impl TotalsInput {
-    /// Validate and compute the totals with the one rounding rule.
+    /// Validate and compute the totals with the one rounding rule. Blank descriptions are
+    /// allowed here: the editor previews totals while a line is still being typed.
     pub fn compute(&self) -> Result<Totals> {
         let currency = currency::lookup("currency", self.currency.trim())?;
-        let lines = validate_lines(&self.lines, currency)?;
+        let lines = validate_lines(&self.lines, currency, LineItemInput::validate_amounts)?;
         let discount = self.discount.validate(currency)?;
         compute_totals(&lines, discount, currency.decimals)
     }
@@ -211,7 +227,11 @@ impl InvoiceInput {
         }
         let currency = currency::lookup("currency", self.currency.trim())?;
         let issue_date = parse_date("issueDate", &self.issue_date)?;
-        let due_text = self.due_date.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let due_text = self
+            .due_date
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         let (due_date, terms) = match (due_text, self.payment_terms_days) {
             (None, None) => {
                 return Err(Error::invalid(
@@ -246,7 +266,7 @@ impl InvoiceInput {
             None | Some("") => None,
             Some(n) => Some(check_manual_number(n)?),
         };
-        let lines = validate_lines(&self.lines, currency)?;
+        let lines = validate_lines(&self.lines, currency, LineItemInput::validate)?;
         let discount = self.discount.validate(currency)?;
         let totals = compute_totals(&lines, discount, currency.decimals)?;
         Ok(InvoiceDraft {
@@ -471,6 +491,19 @@ mod tests {
             i.validate().unwrap_err().to_string(),
             "dueDate: must not be before the issue date"
         );
+    }
+
+    #[test]
+    fn preview_totals_allow_a_blank_description_but_saving_does_not() {
+        let mut i = input();
+        i.lines[0].description = "  ".into();
+        let preview = TotalsInput {
+            currency: i.currency.clone(),
+            lines: i.lines.clone(),
+            discount: DiscountInput::default(),
+        };
+        assert_eq!(preview.compute().unwrap().total.to_wire(), "541.80");
+        assert_eq!(field_of(i), "lines[0].description");
     }
 
     #[test]

@@ -49,9 +49,9 @@ impl NumberPattern {
         let mut seqs = 0;
         while let Some(c) = rest.chars().next() {
             if c == '{' {
-                let end = rest.find('}').ok_or_else(|| {
-                    Error::invalid(FIELD, "has a '{' without a closing '}'")
-                })?;
+                let end = rest
+                    .find('}')
+                    .ok_or_else(|| Error::invalid(FIELD, "has a '{' without a closing '}'"))?;
                 let token = &rest[1..end];
                 let part = match token {
                     "YYYY" => Part::Year4,
@@ -173,7 +173,16 @@ mod tests {
 
     #[test]
     fn pattern_needs_exactly_one_sequence() {
-        for bad in ["INV-{YYYY}", "{SEQ}-{SEQ}", "INV {SEQ}", "{SEQ:0}", "{SEQ:10}", "{FOO}{SEQ}", "{SEQ", ""] {
+        for bad in [
+            "INV-{YYYY}",
+            "{SEQ}-{SEQ}",
+            "INV {SEQ}",
+            "{SEQ:0}",
+            "{SEQ:10}",
+            "{FOO}{SEQ}",
+            "{SEQ",
+            "",
+        ] {
             let err = NumberPattern::parse(bad).unwrap_err();
             assert_eq!(err.field(), Some("numberingPattern"), "{bad}");
         }

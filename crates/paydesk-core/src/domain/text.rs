@@ -72,13 +72,18 @@ mod tests {
     fn ten_megabyte_text_is_rejected_by_length() {
         let big = "x".repeat(10 * 1024 * 1024);
         let err = check_text("description", &big, limits::DESCRIPTION, true).unwrap_err();
-        assert_eq!(err.to_string(), "description: must be at most 2000 characters");
+        assert_eq!(
+            err.to_string(),
+            "description: must be at most 2000 characters"
+        );
     }
 
     #[test]
     fn empty_required_text_is_rejected() {
         assert_eq!(
-            required_text("name", "   ", limits::NAME).unwrap_err().to_string(),
+            required_text("name", "   ", limits::NAME)
+                .unwrap_err()
+                .to_string(),
             "name: is required"
         );
     }

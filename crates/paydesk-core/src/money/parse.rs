@@ -35,9 +35,8 @@ pub fn parse_decimal(field: &str, input: &str, rule: DecimalRule) -> Result<Deci
             "must be a decimal number like 12 or 12.50",
         ));
     }
-    let value = Decimal::from_str(s).map_err(|_| {
-        Error::invalid(field, "must be a decimal number like 12 or 12.50")
-    })?;
+    let value = Decimal::from_str(s)
+        .map_err(|_| Error::invalid(field, "must be a decimal number like 12 or 12.50"))?;
     let decimals = s.split_once('.').map_or(0, |(_, frac)| frac.len()) as u32;
     if decimals > rule.max_decimals {
         return Err(Error::invalid(
@@ -99,12 +98,17 @@ mod tests {
     #[test]
     fn too_many_decimals_names_the_limit() {
         let err = parse_decimal("unitPrice", "1.234", money(2)).unwrap_err();
-        assert_eq!(err.to_string(), "unitPrice: must have at most 2 decimal places");
+        assert_eq!(
+            err.to_string(),
+            "unitPrice: must have at most 2 decimal places"
+        );
     }
 
     #[test]
     fn exponent_and_separators_are_rejected() {
-        for bad in ["1e5", "1,000", "12.5.1", "abc", " ", ".", "-", "0x10", "NaN"] {
+        for bad in [
+            "1e5", "1,000", "12.5.1", "abc", " ", ".", "-", "0x10", "NaN",
+        ] {
             assert!(parse_decimal("x", bad, money(2)).is_err(), "{bad:?}");
         }
     }
@@ -120,7 +124,10 @@ mod tests {
 
     #[test]
     fn trailing_zeros_are_normalized() {
-        assert_eq!(parse_decimal("x", "12.50", money(2)).unwrap().to_string(), "12.5");
+        assert_eq!(
+            parse_decimal("x", "12.50", money(2)).unwrap().to_string(),
+            "12.5"
+        );
     }
 
     #[test]

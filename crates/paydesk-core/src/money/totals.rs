@@ -297,7 +297,10 @@ mod tests {
             value: d("50"),
         };
         let err = compute_totals(&[line("1", "10", "0", "0")], disc, 2).unwrap_err();
-        assert_eq!(err.to_string(), "discount.value: must not exceed the subtotal");
+        assert_eq!(
+            err.to_string(),
+            "discount.value: must not exceed the subtotal"
+        );
     }
 
     #[test]

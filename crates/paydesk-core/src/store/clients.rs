@@ -75,7 +75,15 @@ impl Store {
             let changed = tx.execute(
                 "UPDATE clients SET name = ?2, email = ?3, address = ?4, tax_id = ?5, notes = ?6,
                      updated_at = ?7 WHERE id = ?1",
-                params![id, c.name, c.email, c.address, c.tax_id, c.notes, timestamp(clock.now())],
+                params![
+                    id,
+                    c.name,
+                    c.email,
+                    c.address,
+                    c.tax_id,
+                    c.notes,
+                    timestamp(clock.now())
+                ],
             )?;
             if changed == 0 {
                 return Err(Error::NotFound {

@@ -3,8 +3,8 @@
 use std::str::FromStr;
 
 use chrono::{Days, NaiveDate};
-use rust_decimal::Decimal;
 use rusqlite::{params, OptionalExtension, Row, ToSql, Transaction};
+use rust_decimal::Decimal;
 
 use super::clients::escape_like;
 use super::{settings, Store};
@@ -16,10 +16,11 @@ use crate::domain::{
 };
 use crate::error::{Error, Result};
 use crate::money::currency;
-use crate::money::totals::{compute_totals, Discount, DiscountKind, LineItem};
+use crate::money::totals::{compute_totals, format_amount, Discount, DiscountKind, LineItem};
 
 /// The status a user sees: stored status, with `overdue` derived from the due date.
-const DERIVED_STATUS: &str = "CASE WHEN i.status IN ('issued', 'partially_paid') AND i.due_date < :today
+const DERIVED_STATUS: &str =
+    "CASE WHEN i.status IN ('issued', 'partially_paid') AND i.due_date < :today
     THEN 'overdue' ELSE i.status END";
 
 /// Most rows one list page may ask for.
@@ -48,7 +49,9 @@ fn total_key(total: Decimal) -> String {
 
 fn number_taken(tx: &Transaction<'_>, number: &str) -> Result<bool> {
     Ok(tx
-        .query_row("SELECT 1 FROM invoices WHERE number = ?1", [number], |_| Ok(()))
+        .query_row("SELECT 1 FROM invoices WHERE number = ?1", [number], |_| {
+            Ok(())
+        })
         .optional()?
         .is_some())
 }
@@ -83,7 +86,9 @@ fn next_number(tx: &Transaction<'_>, pattern: &NumberPattern, date: NaiveDate) -
 
 fn check_client(tx: &Transaction<'_>, client_id: &str) -> Result<()> {
     let exists = tx
-        .query_row("SELECT 1 FROM clients WHERE id = ?1", [client_id], |_| Ok(()))
+        .query_row("SELECT 1 FROM clients WHERE id = ?1", [client_id], |_| {
+            Ok(())
+        })
         .optional()?
         .is_some();
     if exists {
@@ -93,8 +98,16 @@ fn check_client(tx: &Transaction<'_>, client_id: &str) -> Result<()> {
     }
 }
 
-fn write_lines(tx: &Transaction<'_>, invoice_id: &str, lines: &[LineItem]) -> Result<()> {
-    tx.execute("DELETE FROM invoice_lines WHERE invoice_id = ?1", [invoice_id])?;
+fn write_lines(
+    tx: &Transaction<'_>,
+    invoice_id: &str,
+    lines: &[LineItem],
+    decimals: u32,
+) -> Result<()> {
+    tx.execute(
+        "DELETE FROM invoice_lines WHERE invoice_id = ?1",
+        [invoice_id],
+    )?;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO invoice_lines (invoice_id, position, description, quantity, unit_price,
              tax_rate, discount) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -105,7 +118,7 @@ fn write_lines(tx: &Transaction<'_>, invoice_id: &str, lines: &[LineItem]) -> Re
             pos as i64,
             l.description,
             l.quantity.to_string(),
-            l.unit_price.to_string(),
+            format_amount(l.unit_price, decimals),
             l.tax_rate.to_string(),
             l.discount.to_string()
         ])?;
@@ -114,7 +127,12 @@ fn write_lines(tx: &Transaction<'_>, invoice_id: &str, lines: &[LineItem]) -> Re
 }
 
 /// Insert a validated invoice with `number` as a draft; returns its id.
-fn insert(tx: &Transaction<'_>, clock: &dyn Clock, d: &InvoiceDraft, number: &str) -> Result<String> {
+fn insert(
+    tx: &Transaction<'_>,
+    clock: &dyn Clock,
+    d: &InvoiceDraft,
+    number: &str,
+) -> Result<String> {
     let id = ulid::Ulid::new().to_string();
     let now = timestamp(clock.now());
     let t = &d.totals;
@@ -144,7 +162,7 @@ fn insert(tx: &Transaction<'_>, clock: &dyn Clock, d: &InvoiceDraft, number: &st
             now
         ],
     )?;
-    write_lines(tx, &id, &d.lines)?;
+    write_lines(tx, &id, &d.lines, d.currency.decimals)?;
     Ok(id)
 }
 
@@ -191,8 +209,16 @@ fn load(tx: &Transaction<'_>, clock: &dyn Clock, id: &str) -> Result<Invoice> {
         })?;
     let ((id, number, status, client_id, client_name, currency_id, issue_date, due_date), rest) =
         row;
-    let (terms_days, discount_kind, discount_value, notes, terms, created_at, updated_at, voided_at) =
-        rest;
+    let (
+        terms_days,
+        discount_kind,
+        discount_value,
+        notes,
+        terms,
+        created_at,
+        updated_at,
+        voided_at,
+    ) = rest;
     let currency = currency::lookup("currency", &currency_id).map_err(|_| corrupt("currency"))?;
     let mut stmt = tx.prepare_cached(
         "SELECT description, quantity, unit_price, tax_rate, discount FROM invoice_lines
@@ -297,7 +323,9 @@ impl Store {
                     if number_taken(tx, n)? {
                         return Err(Error::conflict(
                             Some("number"),
-                            format!("{n} is already used by another invoice; numbers are never reused"),
+                            format!(
+                                "{n} is already used by another invoice; numbers are never reused"
+                            ),
                         ));
                     }
                     n.clone()
@@ -319,7 +347,10 @@ impl Store {
         self.write(|tx, clock| {
             let (status, number) = stored_status(tx, id)?;
             if status == "void" {
-                return Err(Error::conflict(None, format!("{number} is void and cannot be edited")));
+                return Err(Error::conflict(
+                    None,
+                    format!("{number} is void and cannot be edited"),
+                ));
             }
             if let Some(n) = &d.number {
                 if *n != number {
@@ -356,7 +387,7 @@ impl Store {
                     timestamp(clock.now())
                 ],
             )?;
-            write_lines(tx, id, &d.lines)?;
+            write_lines(tx, id, &d.lines, d.currency.decimals)?;
             load(tx, clock, id)
         })
     }
@@ -388,10 +419,13 @@ impl Store {
             let due = match src.payment_terms_days {
                 Some(_) => None,
                 None => {
-                    let issue = NaiveDate::from_str(&src.issue_date).map_err(|_| corrupt("date"))?;
+                    let issue =
+                        NaiveDate::from_str(&src.issue_date).map_err(|_| corrupt("date"))?;
                     let due = NaiveDate::from_str(&src.due_date).map_err(|_| corrupt("date"))?;
                     let days = (due - issue).num_days().max(0) as u64;
-                    today.checked_add_days(Days::new(days)).map(|d| d.to_string())
+                    today
+                        .checked_add_days(Days::new(days))
+                        .map(|d| d.to_string())
                 }
             };
             let input = InvoiceInput {
@@ -424,7 +458,9 @@ impl Store {
     pub fn invoice_by_number(&mut self, number: &str) -> Result<Invoice> {
         self.read(|tx, clock| {
             let id: String = tx
-                .query_row("SELECT id FROM invoices WHERE number = ?1", [number], |r| r.get(0))
+                .query_row("SELECT id FROM invoices WHERE number = ?1", [number], |r| {
+                    r.get(0)
+                })
                 .optional()?
                 .ok_or_else(|| Error::NotFound {
                     what: "invoice",
@@ -451,15 +487,22 @@ impl Store {
                 clauses.push(status_filter(status));
             }
             let term = query.search.as_deref().map(str::trim).unwrap_or("");
-            if term.chars().count() >= 3 {
-                clauses.push(
-                    "i.seq IN (SELECT rowid FROM invoice_search WHERE invoice_search MATCH :fts)",
-                );
-                binds.push((":fts", Box::new(fts_phrase(term))));
-            } else if !term.is_empty() {
-                clauses.push(
-                    "(i.number LIKE :like ESCAPE '\\' OR c.name LIKE :like ESCAPE '\\')",
-                );
+            if !term.is_empty() {
+                // Client names: a LIKE scan of the (small) clients table, then the client index.
+                // Numbers: the trigram index from 3 characters on, a LIKE scan below that.
+                let number_match = if term.chars().count() >= 3 {
+                    binds.push((":fts", Box::new(fts_phrase(term))));
+                    "i.seq IN (SELECT rowid FROM invoice_numbers WHERE invoice_numbers MATCH :fts)"
+                } else {
+                    "i.number LIKE :like ESCAPE '\\'"
+                };
+                clauses.push(if number_match.starts_with("i.seq") {
+                    "(i.client_id IN (SELECT id FROM clients WHERE name LIKE :like ESCAPE '\\')
+                      OR i.seq IN (SELECT rowid FROM invoice_numbers WHERE invoice_numbers MATCH :fts))"
+                } else {
+                    "(i.client_id IN (SELECT id FROM clients WHERE name LIKE :like ESCAPE '\\')
+                      OR i.number LIKE :like ESCAPE '\\')"
+                });
                 binds.push((":like", Box::new(format!("%{}%", escape_like(term)))));
             }
             let filter = if clauses.is_empty() {
@@ -476,6 +519,7 @@ impl Store {
                 InvoiceSort::Total => format!("i.total_key {dir}, i.seq {dir}"),
                 InvoiceSort::Status => format!("{DERIVED_STATUS} {dir}, i.due_date {dir}, i.seq {dir}"),
             };
+            // Filters never name `clients` directly, so the count needs no join.
             let from = format!("FROM invoices i JOIN clients c ON c.id = i.client_id {filter}");
             let page_sql = format!(
                 "SELECT i.id, i.number, {DERIVED_STATUS}, i.client_id, c.name, i.currency, i.total,
@@ -516,7 +560,7 @@ impl Store {
                 });
             }
             // Only the status filter's :today and the search terms bind in the count.
-            let count_sql = format!("SELECT count(*) {from}");
+            let count_sql = format!("SELECT count(*) FROM invoices i {filter}");
             let used: Vec<(&str, &dyn ToSql)> = count_params
                 .into_iter()
                 .filter(|(k, _)| count_sql.contains(k))

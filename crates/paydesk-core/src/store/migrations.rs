@@ -78,21 +78,15 @@ CREATE TABLE invoice_lines (
     PRIMARY KEY (invoice_id, position)
 ) STRICT, WITHOUT ROWID;
 
--- Substring search over number and client name (trigram index; rowid = invoices.seq).
-CREATE VIRTUAL TABLE invoice_search USING fts5 (number, client_name, tokenize = 'trigram');
+-- Substring search over invoice numbers (trigram index; rowid = invoices.seq). Client names are
+-- searched in `clients`, which is small, and joined through invoices_by_client.
+CREATE VIRTUAL TABLE invoice_numbers USING fts5 (number, tokenize = 'trigram');
 
-CREATE TRIGGER invoices_search_insert AFTER INSERT ON invoices BEGIN
-    INSERT INTO invoice_search (rowid, number, client_name)
-    VALUES (new.seq, new.number, (SELECT name FROM clients WHERE id = new.client_id));
+CREATE TRIGGER invoices_number_insert AFTER INSERT ON invoices BEGIN
+    INSERT INTO invoice_numbers (rowid, number) VALUES (new.seq, new.number);
 END;
-CREATE TRIGGER invoices_search_update AFTER UPDATE OF number, client_id ON invoices BEGIN
-    DELETE FROM invoice_search WHERE rowid = old.seq;
-    INSERT INTO invoice_search (rowid, number, client_name)
-    VALUES (new.seq, new.number, (SELECT name FROM clients WHERE id = new.client_id));
-END;
-CREATE TRIGGER clients_search_rename AFTER UPDATE OF name ON clients BEGIN
-    UPDATE invoice_search SET client_name = new.name
-    WHERE rowid IN (SELECT seq FROM invoices WHERE client_id = new.id);
+CREATE TRIGGER invoices_number_update AFTER UPDATE OF number ON invoices BEGIN
+    UPDATE invoice_numbers SET number = new.number WHERE rowid = old.seq;
 END;
 "#;
 

@@ -30,6 +30,23 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Bring the schema up to date, safely when several processes open a new database at once.
+///
+/// `rusqlite_migration` reads the schema version before it opens its transaction, so two first
+/// opens both see version 0 and the slower one's `CREATE TABLE` fails. Taking the write lock up
+/// front (IMMEDIATE) makes the slower one wait for the faster one's commit; looking at the
+/// version again then finds nothing left to do.
+fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
+    let migrations = migrations::migrations();
+    conn.set_transaction_behavior(TransactionBehavior::Immediate);
+    let result = match migrations.to_latest(conn) {
+        Err(rusqlite_migration::Error::RusqliteError { .. }) => migrations.to_latest(conn),
+        other => other,
+    };
+    conn.set_transaction_behavior(TransactionBehavior::Deferred);
+    result
+}
+
 impl Store {
     /// Open (creating if needed) the database at `path` and bring its schema up to date.
     /// A database written by a newer Paydesk is refused, not touched.
@@ -53,7 +70,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        match migrations::migrations().to_latest(&mut conn) {
+        match migrate(&mut conn) {
             Err(rusqlite_migration::Error::MigrationDefinition(
                 rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
             )) => {
@@ -130,6 +147,25 @@ mod tests {
     }
 
     #[test]
+    fn first_opens_of_a_new_database_at_once_all_migrate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("race.sqlite3");
+        let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, start) = (path.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    Store::open(&path).map(|_| ())
+                })
+            })
+            .collect();
+        for o in openers {
+            o.join().unwrap().expect("a concurrent first open fails");
+        }
+    }
+
+    #[test]
     fn database_from_a_newer_version_is_refused_untouched() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.sqlite3");
@@ -138,9 +174,14 @@ mod tests {
             c.pragma_update(None, "user_version", 99).unwrap();
         }
         let err = Store::open(&path).unwrap_err();
-        assert!(err.to_string().contains("newer version of Paydesk"), "{err}");
+        assert!(
+            err.to_string().contains("newer version of Paydesk"),
+            "{err}"
+        );
         let c = Connection::open(&path).unwrap();
-        let v: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let v: i64 = c
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(v, 99);
     }
 }

@@ -16,7 +16,9 @@ pub struct Books {
 
 pub fn books() -> Books {
     let dir = tempfile::tempdir().expect("temp dir");
-    let clock = Arc::new(FixedClock(Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap()));
+    let clock = Arc::new(FixedClock(
+        Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap(),
+    ));
     let app = Paydesk::open_with_clock(dir.path(), Arc::new(MemoryStore::new()), clock)
         .expect("open books");
     Books { dir, app }

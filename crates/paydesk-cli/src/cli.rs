@@ -1,0 +1,95 @@
+//! The command line grammar (clap derive): global flags and the top-level commands. Each domain
+//! module defines its own subcommands next to the code that runs them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::exit::EXIT_CODES_HELP;
+
+/// Paydesk: invoices for freelancers, from a terminal.
+#[derive(Debug, Parser)]
+#[command(
+    name = "paydesk",
+    version,
+    about = "Paydesk: invoices for freelancers, from a terminal.",
+    after_help = EXIT_CODES_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Print machine-readable JSON on stdout (and errors as JSON on stderr).
+    #[arg(long, global = true, display_order = 900)]
+    pub json: bool,
+
+    /// The data folder [default: $PAYDESK_DATA_DIR, else the platform app-data folder].
+    #[arg(long, global = true, display_order = 901, value_name = "PATH", env = paydesk_core::app::DATA_DIR_ENV, hide_env = true)]
+    pub data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add, list, show and edit clients.
+    Client(ClientArgs),
+    /// Create, list, show, edit, void and duplicate invoices.
+    Invoice(InvoiceArgs),
+    /// Show or change settings (default currency, numbering, terms, mode).
+    Settings(SettingsArgs),
+    /// Show or change your business profile.
+    Profile(ProfileArgs),
+    /// Save, check or remove Request Network credentials in the OS keychain.
+    Secret(SecretArgs),
+    /// Show the version, mode, data folder and whether the keychain is reachable.
+    Info,
+    /// List the currencies invoices can use.
+    Currencies,
+}
+
+/// `paydesk client ...`
+#[derive(Debug, Args)]
+pub struct ClientArgs {
+    #[command(subcommand)]
+    pub command: crate::clients::ClientCommand,
+}
+
+/// `paydesk invoice ...`
+#[derive(Debug, Args)]
+pub struct InvoiceArgs {
+    #[command(subcommand)]
+    pub command: crate::invoices::InvoiceCommand,
+}
+
+/// `paydesk settings [...]`
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    #[command(subcommand)]
+    pub command: Option<crate::settings::SettingsCommand>,
+}
+
+/// `paydesk profile [...]`
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    #[command(subcommand)]
+    pub command: Option<crate::settings::ProfileCommand>,
+}
+
+/// `paydesk secret ...`
+#[derive(Debug, Args)]
+pub struct SecretArgs {
+    #[command(subcommand)]
+    pub command: crate::secrets::SecretCommand,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn grammar_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,219 @@
+// An in-memory backend for `vite --mode mock`: the UI runs in a plain browser for eyeballing and
+// screenshots. Never part of a production build. URL switches: ?keychain=off, ?empty=1.
+import { BackendError, useTransport } from '../lib/backend';
+import { addDays, today } from '../lib/dates';
+import { navigate } from '../lib/router.svelte';
+import type {
+  BusinessProfile, Client, ClientInput, Currency, Invoice, InvoiceInput, InvoiceQuery, InvoiceSummary,
+  Mode, SecretKind, Settings, SettingsInput, Totals, TotalsInput,
+} from '../lib/types';
+import { compare, format, mul, parseDec, percent, round } from './mockDecimal';
+
+const CURRENCIES: Currency[] = [
+  { id: 'USDC-base', label: 'USDC on Base', decimals: 6, kind: 'crypto', network: 'base' },
+  { id: 'USDC-mainnet', label: 'USDC on Ethereum', decimals: 6, kind: 'crypto', network: 'mainnet' },
+  { id: 'ETH-mainnet', label: 'ETH on Ethereum', decimals: 18, kind: 'crypto', network: 'mainnet' },
+  { id: 'USD', label: 'US Dollar', decimals: 2, kind: 'fiat', network: null },
+  { id: 'EUR', label: 'Euro', decimals: 2, kind: 'fiat', network: null },
+];
+
+interface Store {
+  settings: Settings; profile: BusinessProfile; clients: Client[]; invoices: Invoice[];
+  secrets: Partial<Record<SecretKind, string>>; seq: number;
+}
+
+const params = new URLSearchParams(location.search);
+const keychainAvailable = params.get('keychain') !== 'off';
+let mode: Mode = 'test';
+let idSeq = 1;
+const newId = () => `01MOCK${String(idSeq++).padStart(20, '0')}`;
+const now = () => new Date().toISOString();
+const fail = (code: BackendError['code'], message: string, field: string | null = null) => {
+  throw { code, message, field };
+};
+
+function emptyStore(m: Mode): Store {
+  return {
+    settings: { mode: m, defaultCurrency: 'USDC-base', numberingPattern: 'INV-{YYYY}-{SEQ:4}', defaultPaymentTermsDays: 30 },
+    profile: { name: '', email: '', address: '', taxId: '' }, clients: [], invoices: [], secrets: {}, seq: 0,
+  };
+}
+const stores: Record<Mode, Store> = { test: emptyStore('test'), live: emptyStore('live') };
+const db = () => stores[mode];
+
+function totals(input: TotalsInput): Totals {
+  const cur = CURRENCIES.find((c) => c.id === input.currency) ?? fail('invalid_input', 'currency: unknown currency', 'currency');
+  const d = cur.decimals;
+  const num = (text: string, field: string) => parseDec(text) ?? fail('invalid_input', `${field}: must be a decimal number`, field);
+  if (input.lines.length === 0) fail('invalid_input', 'lines: add at least one line', 'lines');
+  const rows = input.lines.map((line, i) => {
+    const q = num(line.quantity, `lines[${i}].quantity`);
+    if (q.v <= 0n) fail('invalid_input', `lines[${i}].quantity: must be greater than zero`, `lines[${i}].quantity`);
+    const p = num(line.unitPrice, `lines[${i}].unitPrice`);
+    if (p.v < 0n) fail('invalid_input', `lines[${i}].unitPrice: must not be negative`, `lines[${i}].unitPrice`);
+    const rate = num(line.taxRate, `lines[${i}].taxRate`);
+    const disc = num(line.discount, `lines[${i}].discount`);
+    for (const [r, f] of [[rate, 'taxRate'], [disc, 'discount']] as const)
+      if (r.v < 0n || compare(r, { v: 100n, s: 0 }) > 0) fail('invalid_input', `lines[${i}].${f}: must be between 0 and 100`, `lines[${i}].${f}`);
+    const amount = round(mul(q, p), d);
+    const discount = round(percent(mul({ v: amount, s: d }, disc)), d);
+    return { amount, discount, net: amount - discount, rate };
+  });
+  const subtotal = rows.reduce((sum, r) => sum + r.net, 0n);
+  const dv = num(input.discount.value, 'discount.value');
+  if (dv.v < 0n) fail('invalid_input', 'discount.value: must not be negative', 'discount.value');
+  let invDisc = input.discount.kind === 'percent' ? round(percent(mul({ v: subtotal, s: d }, dv)), d) : round(dv, d);
+  if (invDisc > subtotal) invDisc = subtotal;
+  // Spread the invoice discount over the lines in proportion to net, largest remainder first.
+  const shares = rows.map((r) => (subtotal === 0n ? 0n : (invDisc * r.net) / subtotal));
+  let left = invDisc - shares.reduce((a, b) => a + b, 0n);
+  const order = rows.map((r, i) => ({ i, rem: subtotal === 0n ? 0n : (invDisc * r.net) % subtotal })).sort((a, b) => (b.rem > a.rem ? 1 : b.rem < a.rem ? -1 : a.i - b.i));
+  for (const o of order) if (left-- > 0n) shares[o.i] += 1n;
+  const taxes = rows.map((r, i) => round(percent(mul({ v: r.net - shares[i], s: d }, r.rate)), d));
+  const tax = taxes.reduce((a, b) => a + b, 0n);
+  return {
+    subtotal: format(subtotal, d), discount: format(invDisc, d), tax: format(tax, d), total: format(subtotal - invDisc + tax, d),
+    lines: rows.map((r, i) => ({ amount: format(r.amount, d), discount: format(r.discount, d), net: format(r.net, d), tax: format(taxes[i], d) })),
+  };
+}
+
+function checkClient(input: ClientInput): ClientInput {
+  if (!input.name.trim()) fail('invalid_input', 'name: must not be empty', 'name');
+  if (input.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.email)) fail('invalid_input', 'email: must be a valid email address', 'email');
+  return { ...input, name: input.name.trim() };
+}
+
+function saveInvoice(input: InvoiceInput, existing?: Invoice): Invoice {
+  const client = db().clients.find((c) => c.id === input.clientId) ?? fail('invalid_input', 'clientId: choose a client', 'clientId');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.issueDate)) fail('invalid_input', 'issueDate: must be a date like 2026-01-31', 'issueDate');
+  if ((input.dueDate === null) === (input.paymentTermsDays === null)) fail('invalid_input', 'dueDate: set a due date or payment terms', 'dueDate');
+  if (input.dueDate !== null && !/^\d{4}-\d{2}-\d{2}$/.test(input.dueDate)) fail('invalid_input', 'dueDate: must be a date like 2026-01-31', 'dueDate');
+  const computed = totals(input);
+  input.lines.forEach((l, i) => l.description.trim() || fail('invalid_input', `lines[${i}].description: must not be empty`, `lines[${i}].description`));
+  const number = input.number ?? existing?.number ?? nextNumber();
+  if (db().invoices.some((inv) => inv.number === number && inv.id !== existing?.id)) fail('conflict', `number: ${number} is already used`, 'number');
+  const dueDate = input.dueDate ?? addDays(input.issueDate, input.paymentTermsDays ?? 0);
+  const base = existing ?? { id: newId(), status: 'draft' as const, createdAt: now(), voidedAt: null };
+  return { ...base, ...input, number, dueDate, clientName: client.name, totals: computed, updatedAt: now() };
+}
+
+function nextNumber(): string {
+  const s = db();
+  s.seq += 1;
+  const d = new Date();
+  return s.settings.numberingPattern.replaceAll('{YYYY}', String(d.getFullYear())).replaceAll('{YY}', String(d.getFullYear()).slice(2))
+    .replaceAll('{MM}', String(d.getMonth() + 1).padStart(2, '0')).replace(/\{SEQ(?::(\d+))?\}/g, (_, w) => String(s.seq).padStart(Number(w ?? 1), '0'));
+}
+
+function summary(inv: Invoice): InvoiceSummary {
+  const { id, number, status, clientId, clientName, currency, issueDate, dueDate } = inv;
+  return { id, number, status, clientId, clientName, currency, total: inv.totals.total, issueDate, dueDate };
+}
+
+function listInvoices(q: InvoiceQuery) {
+  const needle = q.search?.toLowerCase() ?? '';
+  const key = (s: InvoiceSummary) => (q.sort === 'client' ? s.clientName : q.sort === 'total' ? s.total.padStart(40, '0') : s[q.sort]);
+  const rows = db().invoices.map(summary)
+    .filter((s) => (!q.status || s.status === q.status) && (!needle || s.number.toLowerCase().includes(needle) || s.clientName.toLowerCase().includes(needle)))
+    .sort((a, b) => key(a).localeCompare(key(b)) * (q.descending ? -1 : 1));
+  return { items: rows.slice(q.offset, q.offset + q.limit), total: rows.length };
+}
+
+function secretStatus() {
+  const s = db().secrets;
+  const mask = (v?: string) => (v ? `••••${v.slice(-4)}` : null);
+  return { keychainAvailable, message: keychainAvailable ? null : 'Secret Service is not running', apiKey: mask(s.apiKey), clientId: mask(s.clientId) };
+}
+
+const info = () => ({ version: '0.1.0-mock', mode, dataDir: '/home/you/.local/share/paydesk', databasePath: `/home/you/.local/share/paydesk/${mode}.sqlite3`, keychain: { available: keychainAvailable, message: keychainAvailable ? null : 'Secret Service is not running' } });
+const find = <T extends { id: string }>(list: T[], id: string, what: string) => list.find((x) => x.id === id) ?? fail('not_found', `id: no ${what} with this id`, 'id');
+
+type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const handlers: Record<string, (a: Args) => unknown> = {
+  app_info: info,
+  list_currencies: () => CURRENCIES,
+  get_settings: () => db().settings,
+  update_settings: ({ input }: Args) => {
+    input = input as SettingsInput;
+    if (!input.numberingPattern.includes('{SEQ')) fail('invalid_input', 'numberingPattern: must contain {SEQ} or {SEQ:n}', 'numberingPattern');
+    return (db().settings = { ...db().settings, ...input });
+  },
+  set_mode: ({ mode: next }) => ((mode = next), info()),
+  get_profile: () => db().profile,
+  update_profile: ({ input }) => (db().profile = { ...input }),
+  list_clients: ({ search }) => db().clients.filter((c) => !search || `${c.name} ${c.email}`.toLowerCase().includes(search.toLowerCase())).sort((a, b) => a.name.localeCompare(b.name)),
+  get_client: ({ id }) => find(db().clients, id, 'client'),
+  create_client: ({ input }) => {
+    const client: Client = { ...checkClient(input), id: newId(), createdAt: now(), updatedAt: now(), invoiceCount: 0 };
+    db().clients.push(client);
+    return client;
+  },
+  update_client: ({ id, input }) => Object.assign(find(db().clients, id, 'client'), checkClient(input), { updatedAt: now() }),
+  list_invoices: ({ query }) => listInvoices(query),
+  get_invoice: ({ id }) => find(db().invoices, id, 'invoice'),
+  create_invoice: ({ input }) => {
+    const inv = saveInvoice(input);
+    db().invoices.push(inv);
+    find(db().clients, inv.clientId, 'client').invoiceCount += 1;
+    return inv;
+  },
+  update_invoice: ({ id, input }) => {
+    const old = find(db().invoices, id, 'invoice');
+    if (old.status === 'void') fail('conflict', 'A void invoice cannot be changed.');
+    return Object.assign(old, saveInvoice(input, old));
+  },
+  void_invoice: ({ id }) => Object.assign(find(db().invoices, id, 'invoice'), { status: 'void', voidedAt: now() }),
+  duplicate_invoice: ({ id }) => {
+    const old = find(db().invoices, id, 'invoice');
+    return handlers.create_invoice({ input: { ...old, number: null, issueDate: today(), dueDate: old.paymentTermsDays ? null : addDays(today(), 30) } });
+  },
+  compute_totals: ({ input }) => totals(input),
+  secret_status: secretStatus,
+  set_secret: ({ kind, value }) => {
+    if (!keychainAvailable) fail('keychain_unavailable', 'The system keychain is not reachable.');
+    if (!String(value).trim()) fail('invalid_input', 'secret: must not be empty', 'secret');
+    db().secrets[kind as SecretKind] = value;
+    return secretStatus();
+  },
+  delete_secret: ({ kind }) => (delete db().secrets[kind as SecretKind], secretStatus()),
+};
+
+function seed() {
+  if (params.get('empty') === '1') return;
+  const names = [['Northwind Studio', 'ap@northwind.studio'], ['Helios Labs', 'finance@helioslabs.io'], ['Mara Okafor', 'mara@okafor.design'], ['Blue Fern Coffee', 'hello@bluefern.coffee']];
+  for (const [name, email] of names) handlers.create_client({ input: { name, email, address: '', taxId: '', notes: '' } });
+  const statuses = ['paid', 'paid', 'issued', 'overdue', 'partially_paid', 'draft', 'issued', 'expired', 'void', 'draft', 'paid', 'issued'] as const;
+  statuses.forEach((status, i) => {
+    const c = db().clients[i % db().clients.length];
+    const issueDate = addDays(today(), -7 * (statuses.length - i));
+    const inv = handlers.create_invoice({ input: {
+      clientId: c.id, currency: i % 3 === 2 ? 'EUR' : 'USDC-base', issueDate, dueDate: null, paymentTermsDays: 30, number: null,
+      lines: [{ description: 'Design sprint', quantity: String(2 + (i % 4)), unitPrice: `${850 + i * 125}.00`, taxRate: i % 2 ? '20' : '0', discount: '0' },
+              { description: 'Hosting (monthly)', quantity: '1', unitPrice: '49.90', taxRate: '0', discount: '0' }],
+      discount: { kind: 'percent', value: i % 4 === 0 ? '5' : '0' }, notes: 'Thank you for your business.', terms: 'Payment due within 30 days.',
+    } }) as Invoice;
+    inv.status = status;
+    if (status === 'void') inv.voidedAt = now();
+  });
+}
+
+/** Routes every backend call to the in-memory handlers above, with a little latency. */
+export function installMockBackend(): void {
+  seed();
+  useTransport(async (command, args) => {
+    await new Promise((r) => setTimeout(r, 60));
+    const handler = handlers[command] ?? fail('internal', `unknown command ${command}`);
+    return structuredClone(handler((args ?? {}) as Args));
+  });
+}
+
+/** ?screen=invoices|invoice-new|invoice-N|clients|client-new|client-N|settings opens that screen. */
+export function openScreenFromUrl(): void {
+  const screen = params.get('screen') ?? 'invoices';
+  const nth = (prefix: string) => Number(screen.slice(prefix.length)) - 1;
+  if (screen === 'invoice-new') navigate({ name: 'invoice-editor', id: null });
+  else if (screen.startsWith('invoice-')) navigate({ name: 'invoice-editor', id: db().invoices[nth('invoice-')]?.id ?? null });
+  else if (screen === 'client-new') navigate({ name: 'client-editor', id: null });
+  else if (screen.startsWith('client-')) navigate({ name: 'client-editor', id: db().clients[nth('client-')]?.id ?? null });
+  else if (screen === 'clients' || screen === 'settings') navigate({ name: screen });
+}

@@ -1,0 +1,71 @@
+// The only module that talks to the desktop shell. Every command of docs/IPC.md has one typed
+// function here; every rejection becomes a BackendError. Tests mock this module.
+import { invoke } from '@tauri-apps/api/core';
+import { BackendError, toBackendError } from './backendError';
+import type {
+  AppInfo,
+  BusinessProfile,
+  Client,
+  ClientInput,
+  Currency,
+  Invoice,
+  InvoiceInput,
+  InvoicePage,
+  InvoiceQuery,
+  Mode,
+  SecretKind,
+  SecretStatus,
+  Settings,
+  SettingsInput,
+  Totals,
+  TotalsInput,
+} from './types';
+
+export * from './types';
+export { BackendError, toBackendError };
+export type { ErrorCode } from './backendError';
+
+/** How a command reaches the backend: Tauri's invoke, or the in-memory backend of `vite --mode mock`. */
+export type Transport = (command: string, args?: Record<string, unknown>) => Promise<unknown>;
+
+let transport: Transport = invoke;
+
+/** Replaces the transport; only the browser preview (src/dev) calls this. */
+export function useTransport(next: Transport): void {
+  transport = next;
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return (await transport(command, args)) as T;
+  } catch (raw) {
+    throw toBackendError(raw);
+  }
+}
+
+export const appInfo = () => call<AppInfo>('app_info');
+export const listCurrencies = () => call<Currency[]>('list_currencies');
+
+export const getSettings = () => call<Settings>('get_settings');
+export const updateSettings = (input: SettingsInput) => call<Settings>('update_settings', { input });
+export const setMode = (mode: Mode) => call<AppInfo>('set_mode', { mode });
+
+export const getProfile = () => call<BusinessProfile>('get_profile');
+export const updateProfile = (input: BusinessProfile) => call<BusinessProfile>('update_profile', { input });
+
+export const listClients = (search: string | null) => call<Client[]>('list_clients', { search });
+export const getClient = (id: string) => call<Client>('get_client', { id });
+export const createClient = (input: ClientInput) => call<Client>('create_client', { input });
+export const updateClient = (id: string, input: ClientInput) => call<Client>('update_client', { id, input });
+
+export const listInvoices = (query: InvoiceQuery) => call<InvoicePage>('list_invoices', { query });
+export const getInvoice = (id: string) => call<Invoice>('get_invoice', { id });
+export const createInvoice = (input: InvoiceInput) => call<Invoice>('create_invoice', { input });
+export const updateInvoice = (id: string, input: InvoiceInput) => call<Invoice>('update_invoice', { id, input });
+export const voidInvoice = (id: string) => call<Invoice>('void_invoice', { id });
+export const duplicateInvoice = (id: string) => call<Invoice>('duplicate_invoice', { id });
+export const computeTotals = (input: TotalsInput) => call<Totals>('compute_totals', { input });
+
+export const secretStatus = () => call<SecretStatus>('secret_status');
+export const setSecret = (kind: SecretKind, value: string) => call<SecretStatus>('set_secret', { kind, value });
+export const deleteSecret = (kind: SecretKind) => call<SecretStatus>('delete_secret', { kind });

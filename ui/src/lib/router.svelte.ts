@@ -1,0 +1,33 @@
+// A tiny state-based router: the current screen is a value, navigation replaces it.
+import type { Invoice } from './types';
+
+export type Route =
+  | { name: 'invoices' }
+  | { name: 'invoice-editor'; id: string | null; clientId?: string; invoice?: Invoice }
+  | { name: 'clients' }
+  | { name: 'client-editor'; id: string | null }
+  | { name: 'settings' };
+
+/** The section of the sidebar a route belongs to. */
+export type Section = 'invoices' | 'clients' | 'settings';
+
+export const router = $state<{ route: Route; visit: number }>({ route: { name: 'invoices' }, visit: 0 });
+
+/** Shows `route`; every call counts as a new visit, so the screen mounts afresh. */
+export function navigate(route: Route): void {
+  router.route = route;
+  router.visit += 1;
+}
+
+export function sectionOf(route: Route): Section {
+  switch (route.name) {
+    case 'invoices':
+    case 'invoice-editor':
+      return 'invoices';
+    case 'clients':
+    case 'client-editor':
+      return 'clients';
+    case 'settings':
+      return 'settings';
+  }
+}

@@ -1,0 +1,31 @@
+// The factory for vi.mock('$lib/backend'): every command a vi.fn, BackendError the real class.
+import { vi } from 'vitest';
+
+export async function backendMock() {
+  const errors = await import('$lib/backendError');
+  return {
+    ...errors,
+    useTransport: vi.fn(),
+    appInfo: vi.fn(),
+    listCurrencies: vi.fn(),
+    getSettings: vi.fn(),
+    updateSettings: vi.fn(),
+    setMode: vi.fn(),
+    getProfile: vi.fn(),
+    updateProfile: vi.fn(),
+    listClients: vi.fn(),
+    getClient: vi.fn(),
+    createClient: vi.fn(),
+    updateClient: vi.fn(),
+    listInvoices: vi.fn(),
+    getInvoice: vi.fn(),
+    createInvoice: vi.fn(),
+    updateInvoice: vi.fn(),
+    voidInvoice: vi.fn(),
+    duplicateInvoice: vi.fn(),
+    computeTotals: vi.fn(),
+    secretStatus: vi.fn(),
+    setSecret: vi.fn(),
+    deleteSecret: vi.fn(),
+  };
+}

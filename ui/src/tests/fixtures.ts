@@ -1,0 +1,107 @@
+// Sample IPC values for the UI tests, shaped exactly like docs/IPC.md.
+import type { AppInfo, Client, Currency, Invoice, InvoiceSummary, SecretStatus, Settings, Totals } from '$lib/types';
+
+export const currencies: Currency[] = [
+  { id: 'USDC-base', label: 'USDC on Base', decimals: 6, kind: 'crypto', network: 'base' },
+  { id: 'EUR', label: 'Euro', decimals: 2, kind: 'fiat', network: null },
+];
+
+export const settings: Settings = {
+  mode: 'test',
+  defaultCurrency: 'EUR',
+  numberingPattern: 'INV-{YYYY}-{SEQ:4}',
+  defaultPaymentTermsDays: 14,
+};
+
+export function appInfo(overrides: Partial<AppInfo> = {}): AppInfo {
+  return {
+    version: '0.1.0',
+    mode: 'test',
+    dataDir: '/data',
+    databasePath: '/data/test.sqlite3',
+    keychain: { available: true, message: null },
+    ...overrides,
+  };
+}
+
+export function client(overrides: Partial<Client> = {}): Client {
+  return {
+    id: '01CLIENTACME',
+    name: 'Acme Corp',
+    email: 'ap@acme.test',
+    address: '',
+    taxId: '',
+    notes: '',
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    invoiceCount: 0,
+    ...overrides,
+  };
+}
+
+export function summary(overrides: Partial<InvoiceSummary> = {}): InvoiceSummary {
+  return {
+    id: '01INVOICE0001',
+    number: 'INV-2026-0001',
+    status: 'issued',
+    clientId: '01CLIENTACME',
+    clientName: 'Acme Corp',
+    currency: 'EUR',
+    total: '1234.50',
+    issueDate: '2026-03-01',
+    dueDate: '2026-03-31',
+    ...overrides,
+  };
+}
+
+export function totals(overrides: Partial<Totals> = {}): Totals {
+  return {
+    subtotal: '100.00',
+    discount: '0.00',
+    tax: '20.00',
+    total: '120.00',
+    lines: [{ amount: '100.00', discount: '0.00', net: '100.00', tax: '20.00' }],
+    ...overrides,
+  };
+}
+
+export function invoice(overrides: Partial<Invoice> = {}): Invoice {
+  return {
+    id: '01INVOICE0001',
+    number: 'INV-2026-0001',
+    status: 'draft',
+    clientId: '01CLIENTACME',
+    clientName: 'Acme Corp',
+    currency: 'EUR',
+    issueDate: '2026-03-01',
+    dueDate: '2026-03-15',
+    paymentTermsDays: 14,
+    lines: [{ description: 'Design', quantity: '1', unitPrice: '100.00', taxRate: '20', discount: '0' }],
+    discount: { kind: 'percent', value: '0' },
+    notes: '',
+    terms: '',
+    totals: totals(),
+    createdAt: '2026-03-01T10:00:00Z',
+    updatedAt: '2026-03-01T10:00:00Z',
+    voidedAt: null,
+    ...overrides,
+  };
+}
+
+export function secrets(overrides: Partial<SecretStatus> = {}): SecretStatus {
+  return { keychainAvailable: true, message: null, apiKey: null, clientId: null, ...overrides };
+}
+
+/** A promise settled from outside, to control the order in which answers arrive. */
+export function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** What a rejected invoke carries, per docs/IPC.md. */
+export const ipcError = (code: string, message: string, field: string | null = null) => ({ code, message, field });
