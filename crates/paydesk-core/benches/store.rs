@@ -166,7 +166,7 @@ fn main() {
     });
     time_query(
         &mut app,
-        "search: invoice number (\"INV-2025-00042\")",
+        "search: invoice number (\"INV-2025-0042\")",
         |i| {
             page(
                 None,
