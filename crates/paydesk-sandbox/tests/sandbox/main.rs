@@ -1,0 +1,12 @@
+//! Integration tests of the sandbox over real loopback HTTP. One binary, topic modules.
+
+mod auth;
+mod create;
+mod delivery;
+mod faults;
+mod lifecycle;
+mod page;
+mod schema;
+mod states;
+mod util;
+mod webhooks;
