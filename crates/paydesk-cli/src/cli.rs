@@ -46,6 +46,19 @@ pub enum Command {
     Info,
     /// List the currencies invoices can use.
     Currencies,
+    /// Run the local Request Network sandbox (API, payer page, webhooks) on 127.0.0.1.
+    Sandbox(SandboxArgs),
+}
+
+/// `paydesk sandbox [--port N] [--rate-limit N]`
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// The loopback port (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Requests per second allowed per credential before 429 (0 turns the limit off).
+    #[arg(long, default_value_t = 5)]
+    pub rate_limit: u32,
 }
 
 /// `paydesk client ...`

@@ -51,7 +51,8 @@ mod input;
 pub mod invoice_form;
 pub mod invoices;
 mod output;
-pub mod secrets;
+mod sandbox;
+mod secrets;
 pub mod settings;
 
 use std::ffi::OsString;
@@ -99,6 +100,7 @@ where
         Command::Secret(c) => secrets::run(c.command, &mut ctx),
         Command::Info => info::run_info(&mut ctx),
         Command::Currencies => info::run_currencies(&mut ctx),
+        Command::Sandbox(a) => sandbox::run(a, &mut ctx),
     };
     match result {
         Ok(()) => exit::OK,
