@@ -44,7 +44,9 @@ pub enum Error {
         /// How long the server asked to wait, when it said so.
         retry_after: Option<Duration>,
     },
-    /// Any other non-success answer, read from the NestJS-style error envelope.
+    /// Any other non-success answer, read from the NestJS-style error envelope. A 5xx to a POST
+    /// may come from a proxy after the server acted (a "lost response"): the request may have
+    /// taken effect.
     #[error("API error {status}: {message}{}", Issues(details))]
     Api {
         /// HTTP status code.

@@ -110,7 +110,7 @@ impl CreateBatchPayout {
 
 impl RequestClient {
     /// `POST /v2/secure-payments/payouts`: validates locally, then creates the payout link.
-    /// Not retried: on `Timeout`, `Network` or `Malformed` the link may exist.
+    /// Not retried: on `Timeout`, `Network`, `Malformed` or a 5xx `Api` error the link may exist.
     pub async fn create_payout(
         &self,
         payout: &CreatePayout,

@@ -173,8 +173,8 @@ pub struct CreatedSecurePayment {
 
 impl RequestClient {
     /// `POST /v2/secure-payments`: validates locally (nothing is sent when a rule is broken),
-    /// then creates the link. Not retried: on `Timeout`, `Network` or `Malformed` the link may
-    /// exist.
+    /// then creates the link. Not retried: on `Timeout`, `Network`, `Malformed` or a 5xx `Api`
+    /// error the link may exist.
     pub async fn create_secure_payment(
         &self,
         payment: &CreateSecurePayment,

@@ -147,7 +147,7 @@ pub struct RequestStatus {
 impl RequestClient {
     /// `GET /v2/secure-payments/:token`, retried once on a network error (it is a read).
     pub async fn secure_payment_status(&self, token: &str) -> Result<SecurePaymentStatus, Error> {
-        rules::non_empty("token", token)?;
+        rules::path_segment("token", token)?;
         let url = self
             .transport
             .url(Api::Request, &["v2", "secure-payments", token]);

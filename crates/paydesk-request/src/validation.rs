@@ -12,6 +12,7 @@
 //! | `requests` has 1+ items, batch `tokens` 2+ | `Array must contain at least N element(s)` | rule `[C]`; text `[I]` zod default |
 //! | `network`, `currency`, `destinationId`, each batch token: not empty | `String must contain at least 1 character(s)` | rule `[C]`; text `[I]` zod default |
 //! | amounts are plain decimal strings (`10`, `10.50`) above zero | `amount must be a decimal string` / `amount must be greater than 0` | rule `[C]`; text `[I]` |
+//! | a token or webhook id sent in a URL path is not `.` or `..` (URL building drops those, so the call would reach another route) | `must not be "." or ".."` | local only |
 //!
 //! Lengths count UTF-16 code units, as JavaScript's `String.length` (and so zod) does: `é` is 1,
 //! an emoji is 2.
@@ -35,6 +36,8 @@ pub const INVALID_PATTERN: &str = "Invalid";
 pub const AMOUNT_NOT_DECIMAL: &str = "amount must be a decimal string";
 /// An amount of zero or less (`[I]`, after SP-REF's "Must be greater than 0").
 pub const AMOUNT_NOT_POSITIVE: &str = "amount must be greater than 0";
+/// A token or webhook id of `.` or `..` (local only: no request is made for it).
+pub const NOT_A_PATH_SEGMENT: &str = r#"must not be "." or "..""#;
 /// Longest `reference`, `payerIdentifier`, `recipientIdentifier`, `redirectLabel`.
 pub const MAX_TEXT_LEN: usize = 255;
 
@@ -167,6 +170,16 @@ pub(crate) fn non_empty(field: &str, value: &str) -> Result<(), ValidationError>
             field,
             "String must contain at least 1 character(s)",
         ));
+    }
+    Ok(())
+}
+
+/// A value sent as one URL path segment (a token, a webhook id): not empty, and not `.` or
+/// `..`, which URL building drops, so the call would reach another route.
+pub(crate) fn path_segment(field: &str, value: &str) -> Result<(), ValidationError> {
+    non_empty(field, value)?;
+    if matches!(value, "." | "..") {
+        return Err(ValidationError::new(field, NOT_A_PATH_SEGMENT));
     }
     Ok(())
 }
@@ -397,6 +410,23 @@ mod tests {
         assert_eq!(utf16_len("é"), 1);
         assert_eq!(utf16_len("😀"), 2);
         assert_eq!(utf16_len(""), 0);
+    }
+
+    #[test]
+    fn path_segments_refuse_empty_and_dot_segments() {
+        for ok in ["01KJRA0M9QG8MA4X887908T8A4", "a/b", "...", ".x", "%2e%2e"] {
+            assert!(path_segment("token", ok).is_ok(), "{ok:?}");
+        }
+        assert_eq!(
+            path_segment("token", "").unwrap_err().message,
+            "String must contain at least 1 character(s)"
+        );
+        for dots in [".", ".."] {
+            assert_eq!(
+                path_segment("token", dots).unwrap_err(),
+                ValidationError::new("token", NOT_A_PATH_SEGMENT)
+            );
+        }
     }
 
     #[test]

@@ -79,7 +79,8 @@ struct TestEvent<'a> {
 
 impl RequestClient {
     /// `POST /v1/webhook`: registers `url` for the events of this client ID. Not retried: on
-    /// `Timeout`, `Network` or `Malformed` the webhook may exist (look with `list_webhooks`).
+    /// `Timeout`, `Network`, `Malformed` or a 5xx `Api` error the webhook may exist (look with
+    /// `list_webhooks`).
     pub async fn create_webhook(&self, url: &Url) -> Result<CreatedWebhook, Error> {
         let target = self.transport.url(Api::Auth, &["v1", "webhook"]);
         let body = NewWebhook { url: url.as_str() };
@@ -108,7 +109,7 @@ impl RequestClient {
     /// Makes the webhook active or inactive, whichever reading of "toggle" the server has (see
     /// the module docs). An id not in the list is `NotFound`.
     pub async fn set_webhook_active(&self, id: &str, active: bool) -> Result<(), Error> {
-        rules::non_empty("webhookId", id)?;
+        rules::path_segment("webhookId", id)?;
         let current = self
             .list_webhooks()
             .await?
@@ -131,7 +132,7 @@ impl RequestClient {
 
     /// `DELETE /v1/webhook/:id`. An unknown id is `NotFound`.
     pub async fn delete_webhook(&self, id: &str) -> Result<(), Error> {
-        rules::non_empty("webhookId", id)?;
+        rules::path_segment("webhookId", id)?;
         let target = self.transport.url(Api::Auth, &["v1", "webhook", id]);
         let answer = self
             .transport

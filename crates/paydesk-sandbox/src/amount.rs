@@ -19,10 +19,9 @@ pub(crate) enum AmountError {
 impl AmountError {
     pub(crate) fn message(self) -> String {
         match self {
-            AmountError::NotDecimal => {
-                "Amount must be a decimal number in human-readable format".into()
-            }
-            AmountError::NotPositive => "Amount must be greater than 0".into(),
+            // The same words as `paydesk_request::validation` (the contract gives none).
+            AmountError::NotDecimal => "amount must be a decimal string".into(),
+            AmountError::NotPositive => "amount must be greater than 0".into(),
             AmountError::TooPrecise(d) => {
                 format!("Amount cannot have more than {d} decimal places")
             }

@@ -53,6 +53,10 @@
 //!   (no Origin check) unless `allowed_domains` is set; then a missing Origin is 401
 //!   `Origin header is required` and a foreign one 403.
 //! - The legacy body is accepted and mapped to a synthetic destination (stable 8-hex checksum).
+//! - String lengths (`reference`, `redirectLabel`, ...) count UTF-16 code units, as zod
+//!   (JavaScript's `String.length`) does. `redirectUrl` also refuses U+FEFF (whitespace to
+//!   JavaScript) and control characters: the same rule, word for word, as `paydesk-request`'s
+//!   `validation`, whose amount messages the sandbox uses too.
 //! - Webhooks go only to loopback addresses unless `allow_remote_webhooks` is set.
 //! - Toggle and delete answer `{id, url, isActive, createdAt}`; a test send answers 201
 //!   `{sent, failed}` once every first attempt is done, and 404 `No active webhooks found`.

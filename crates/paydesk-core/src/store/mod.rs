@@ -10,7 +10,7 @@ mod settings;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
@@ -30,19 +30,48 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// How long opening waits for another process that is creating or migrating the same file.
+const OPEN_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Whether SQLite said another connection holds the lock.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Run `f` again while `retry` says the failure came from another opener, until the deadline.
+fn retry_while<T, E>(
+    mut f: impl FnMut() -> Result<T, E>,
+    retry: impl Fn(&E) -> bool,
+) -> Result<T, E> {
+    let deadline = Instant::now() + OPEN_DEADLINE;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match f() {
+            Err(e) if retry(&e) && Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Bring the schema up to date, safely when several processes open a new database at once.
 ///
 /// `rusqlite_migration` reads the schema version before it opens its transaction, so two first
-/// opens both see version 0 and the slower one's `CREATE TABLE` fails. Taking the write lock up
-/// front (IMMEDIATE) makes the slower one wait for the faster one's commit; looking at the
-/// version again then finds nothing left to do.
+/// opens can both see version 0 and the slower one's `CREATE TABLE` fails, or find the file
+/// locked. Taking the write lock up front (IMMEDIATE) and trying again until the deadline makes
+/// the slower one read the version after the faster one's commit and find nothing left to do.
 fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
     let migrations = migrations::migrations();
     conn.set_transaction_behavior(TransactionBehavior::Immediate);
-    let result = match migrations.to_latest(conn) {
-        Err(rusqlite_migration::Error::RusqliteError { .. }) => migrations.to_latest(conn),
-        other => other,
-    };
+    let result = retry_while(
+        || migrations.to_latest(conn),
+        |e| matches!(e, rusqlite_migration::Error::RusqliteError { .. }),
+    );
     conn.set_transaction_behavior(TransactionBehavior::Deferred);
     result
 }
@@ -67,7 +96,8 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Switching a new file to WAL needs a moment of exclusive access: wait for other openers.
+        retry_while(|| conn.pragma_update(None, "journal_mode", "WAL"), is_busy)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         match migrate(&mut conn) {

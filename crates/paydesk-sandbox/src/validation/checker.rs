@@ -83,7 +83,8 @@ impl Checker {
                 None
             }
             Some(Value::String(s)) => {
-                let len = s.chars().count();
+                // zod counts JavaScript `String.length`: UTF-16 code units (an emoji is 2).
+                let len = s.encode_utf16().count();
                 if len < min {
                     self.err(
                         path,
@@ -141,10 +142,17 @@ impl Checker {
     }
 }
 
+/// The `redirectUrl` rule (CONTRACT.md §2.1): http(s) with a host, and none of `<>"'`, backtick
+/// or whitespace. Whitespace includes U+FEFF, as JavaScript's `\s` does; control characters
+/// are refused too, the same rule as `paydesk_request::validation::validate_redirect_url`.
 pub(crate) fn is_safe_redirect(s: &str) -> bool {
-    if s.chars()
-        .any(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '`'))
-    {
+    let forbidden = |c: char| {
+        c.is_whitespace()
+            || c == '\u{feff}'
+            || c.is_control()
+            || matches!(c, '<' | '>' | '"' | '\'' | '`')
+    };
+    if s.chars().any(forbidden) {
         return false;
     }
     url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())

@@ -325,6 +325,14 @@ mod tests {
         assert_eq!(message(create_body(&b)), UNSAFE_REDIRECT);
         let b = json!({"requests":[{"amount":"1"}], "redirectUrl":"https://x.test/a b"});
         assert_eq!(message(create_body(&b)), UNSAFE_REDIRECT);
+        for unsafe_url in [
+            "https://x.test/\u{feff}",
+            "https://x.test/\u{1}",
+            "https://x.test/\u{7f}",
+        ] {
+            let b = json!({"requests":[{"amount":"1"}], "redirectUrl": unsafe_url});
+            assert_eq!(message(create_body(&b)), UNSAFE_REDIRECT, "{unsafe_url:?}");
+        }
         let b = json!({"requests":[{"amount":"1"}], "redirectLabel":"Back"});
         assert_eq!(message(create_body(&b)), LABEL_WITHOUT_URL);
         let b = json!({"requests":[{"amount":"1"}], "redirectUrl":"https://shop.test/thanks", "redirectLabel":"Back"});
@@ -349,6 +357,20 @@ mod tests {
             message(create_body(&json!({"requests":[]}))),
             "Validation failed"
         );
+    }
+
+    #[test]
+    fn lengths_count_utf16_units_as_javascript_does() {
+        let fits = json!({"requests":[{"amount":"1"}], "reference": "😀".repeat(127)});
+        assert!(create_body(&fits).is_ok());
+        let over = json!({"requests":[{"amount":"1"}], "reference": "😀".repeat(128)});
+        match create_body(&over) {
+            Err(ApiError::Validation { errors, .. }) => assert_eq!(
+                errors[0].message,
+                "String must contain at most 255 character(s)"
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

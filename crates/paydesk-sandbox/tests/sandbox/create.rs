@@ -208,7 +208,7 @@ async fn body_validation_lists_every_bad_field() {
         (
             json!({ "requests": [{ "amount": "0" }] }),
             "requests.0.amount",
-            "Amount must be greater than 0",
+            "amount must be greater than 0",
         ),
         (json!({ "requests": [{}] }), "requests.0.amount", "Required"),
         (
