@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks: the core engine (`cargo bench -p paydesk-core`) and the app's startup time and
-# memory in a real window (tests/e2e/src/bin/app_startup.rs), both release builds.
+# Benchmarks: the core engine (`cargo bench -p paydesk-core`), the sandbox's throughput
+# (`cargo bench -p paydesk-sandbox`) and the app's startup time and memory in a real window
+# (tests/e2e/src/bin/app_startup.rs), all release builds.
 #   scripts/bench.sh [--runs N]     (arguments go to the startup benchmark; default 5 runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ startup_bench() {
 
 step "setup (scripts/setup.sh)" scripts/setup.sh
 step "core benchmarks (cargo bench)" cargo bench -p paydesk-core
+step "sandbox throughput (cargo bench)" cargo bench -p paydesk-sandbox --bench throughput
 step "build app (release)" cargo build -p paydesk-desktop --release
 step "build startup bench (release)" cargo build -p paydesk-e2e --bin app_startup --release
 step "app startup + memory (xvfb)" startup_bench "$@"
