@@ -38,6 +38,7 @@ step "setup (scripts/setup.sh)" scripts/setup.sh
 step "cargo fmt --check" cargo fmt --all -- --check
 step "cargo clippy -D warnings" cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test" cargo test
+step "ui typecheck (svelte-check)" npm --prefix ui run check
 step "ui tests (vitest)" npm --prefix ui test
 step "keychain round trip" keychain_round_trip
 step "build app + e2e suite" build_app
