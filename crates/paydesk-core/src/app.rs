@@ -9,12 +9,14 @@ use serde::Serialize;
 
 use crate::clock::{Clock, SystemClock};
 use crate::domain::{
-    BusinessProfile, Client, ClientInput, Invoice, InvoiceInput, InvoicePage, InvoiceQuery, Mode,
-    Settings, SettingsInput, TotalsInput,
+    BusinessProfile, Client, ClientInput, Invoice, InvoiceInput, InvoicePage, InvoiceQuery,
+    LinkOptions, Mode, OutboxItem, PaymentLink, PaymentSettings, Settings, SettingsInput,
+    TotalsInput,
 };
 use crate::error::{Error, Result};
 use crate::money::currency::{Currency, CURRENCIES};
 use crate::money::totals::Totals;
+use crate::outbox::{Outbox, RequestGateway};
 use crate::secrets::{self, SecretKind, SecretStore};
 use crate::store::Store;
 
@@ -333,5 +335,99 @@ impl Paydesk {
     pub fn delete_secret(&self, kind: SecretKind) -> Result<SecretStatus> {
         self.secrets.delete(&kind.account(self.mode))?;
         Ok(self.secret_status())
+    }
+
+    /// Where payment links pay to, and the redirect defaults.
+    pub fn payment_settings(&mut self) -> Result<PaymentSettings> {
+        self.store.payment_settings()
+    }
+
+    /// Validate (destination ID shape, legacy pair, redirect rules with the API's messages) and
+    /// save the payment settings.
+    pub fn set_payment_settings(&mut self, input: &PaymentSettings) -> Result<PaymentSettings> {
+        self.store.set_payment_settings(input)
+    }
+
+    /// Validate and queue a payment link for an invoice; its amounts are locked from here on.
+    pub fn request_link(&mut self, invoice_id: &str, options: &LinkOptions) -> Result<OutboxItem> {
+        self.store.request_link(self.mode, invoice_id, options)
+    }
+
+    /// Queue a fresh link for an invoice whose link expired; the old one becomes superseded.
+    pub fn reissue_link(&mut self, invoice_id: &str, options: &LinkOptions) -> Result<OutboxItem> {
+        self.store.reissue_link(self.mode, invoice_id, options)
+    }
+
+    /// Void the invoice's live or queued link (its amounts unlock); returns the link history.
+    pub fn void_link(&mut self, invoice_id: &str) -> Result<Vec<PaymentLink>> {
+        self.store.void_link(invoice_id)
+    }
+
+    /// The invoice's queued (or sending) link request, with its last error, if any.
+    pub fn pending_link(&mut self, invoice_id: &str) -> Result<Option<OutboxItem>> {
+        self.store.pending_link(invoice_id)
+    }
+
+    /// Record that the API answered 403 (expired or not payable) for a link; it can then be
+    /// re-issued. (The status poller of the paid-status issue calls this.)
+    pub fn mark_link_expired(&mut self, token: &str) -> Result<()> {
+        self.store.mark_link_expired(token)
+    }
+
+    /// Every link an invoice had, oldest first.
+    pub fn links_of(&mut self, invoice_id: &str) -> Result<Vec<PaymentLink>> {
+        self.store.links_of(invoice_id)
+    }
+
+    /// The outbox, newest first.
+    pub fn outbox_list(&mut self, limit: u32) -> Result<Vec<OutboxItem>> {
+        self.store.outbox_list(limit)
+    }
+
+    /// Send an outbox row again now (a failed create-link is rebuilt from current settings).
+    pub fn outbox_retry(&mut self, id: &str) -> Result<OutboxItem> {
+        self.store.outbox_retry(self.mode, id)
+    }
+
+    /// A sender for this mode's outbox, on its own connection (run it off the UI thread).
+    pub fn outbox(&self) -> Result<Outbox> {
+        Ok(Outbox::from_store(Store::open_with_clock(
+            self.store.path(),
+            self.clock.clone(),
+        )?))
+    }
+
+    /// A gateway to the Request API at `api_base` (production in live mode when `None`) with
+    /// this mode's credential from the keychain: the API key, else the client ID.
+    pub fn request_gateway(&self, api_base: Option<url::Url>) -> Result<RequestGateway> {
+        let get = |kind: SecretKind| self.secrets.get(&kind.account(self.mode));
+        let credentials = match (get(SecretKind::ApiKey)?, get(SecretKind::ClientId)?) {
+            (Some(key), _) => paydesk_request::Credentials::api_key(key.expose()),
+            (None, Some(id)) => paydesk_request::Credentials::client_id(id.expose(), None),
+            (None, None) => {
+                return Err(Error::invalid(
+                    "credentials",
+                    format!(
+                        "no API key or client ID is saved for {} mode; add one in settings",
+                        self.mode.as_str()
+                    ),
+                ))
+            }
+        };
+        let config = match (api_base, self.mode) {
+            (Some(base), _) => {
+                paydesk_request::ClientConfig::custom(base.clone(), base, credentials)
+            }
+            (None, Mode::Live) => paydesk_request::ClientConfig::production(credentials),
+            (None, Mode::Test) => {
+                return Err(Error::invalid(
+                    "apiBase",
+                    "Test mode needs the sandbox's address",
+                ))
+            }
+        };
+        let client = paydesk_request::RequestClient::new(config)
+            .map_err(|e| Error::invalid("credentials", e.to_string()))?;
+        Ok(RequestGateway::new(client))
     }
 }

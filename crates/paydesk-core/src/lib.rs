@@ -10,6 +10,11 @@
 //! - [`store`]: SQLite (WAL, foreign keys, versioned migrations), one transaction per action.
 //! - [`secrets`]: the [`secrets::SecretStore`] trait over the OS keychain; values are
 //!   [`secrets::Secret`]s that print `<redacted>`.
+//! - [`domain::link`] and [`outbox`]: payment links. Asking for a link queues a create-link
+//!   intent in the durable outbox (same transaction, amounts locked); [`outbox::Outbox::run_once`]
+//!   sends it through a [`outbox::LinkGateway`] (the Request API client, or a fake) and stores
+//!   the link, with at most one live link per invoice even across crashes.
+//! - [`qr`]: QR codes of a link as PNG, SVG and terminal text.
 //! - [`Paydesk`]: the facade that ties a data folder, a mode and a secret store together.
 //!
 //! ```no_run
@@ -28,6 +33,8 @@ pub mod clock;
 pub mod domain;
 pub mod error;
 pub mod money;
+pub mod outbox;
+pub mod qr;
 pub mod secrets;
 pub mod store;
 

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod invoice;
+pub mod link;
 pub mod numbering;
 pub mod profile;
 pub mod settings;
@@ -12,6 +13,10 @@ pub use client::{Client, ClientInput};
 pub use invoice::{
     DiscountInput, Invoice, InvoiceDraft, InvoiceInput, InvoicePage, InvoiceQuery, InvoiceSort,
     InvoiceStatus, InvoiceSummary, LineItemInput, TotalsInput, PAYMENT_TERMS_DAYS,
+};
+pub use link::{
+    LinkDestination, LinkOptions, LinkPayload, LinkStatus, OutboxItem, OutboxState, PaymentLink,
+    PaymentSettings,
 };
 pub use numbering::NumberPattern;
 pub use profile::BusinessProfile;

@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension, Row, ToSql, Transaction};
 use rust_decimal::Decimal;
 
 use super::clients::escape_like;
-use super::{settings, Store};
+use super::{links, settings, Store};
 use crate::clock::{timestamp, Clock};
 use crate::domain::numbering::NumberPattern;
 use crate::domain::{
@@ -166,7 +166,7 @@ fn insert(
     Ok(id)
 }
 
-fn load(tx: &Transaction<'_>, clock: &dyn Clock, id: &str) -> Result<Invoice> {
+pub(super) fn load(tx: &Transaction<'_>, clock: &dyn Clock, id: &str) -> Result<Invoice> {
     let today = clock.today().to_string();
     let row = tx
         .query_row(
@@ -360,6 +360,7 @@ impl Store {
                     ));
                 }
             }
+            links::check_unlocked(tx, id, &number)?;
             check_client(tx, &d.client_id)?;
             let t = &d.totals;
             tx.execute(
@@ -403,6 +404,7 @@ impl Store {
                 return Err(Error::conflict(None, format!("{number} is paid and cannot be voided")));
             }
             let now = timestamp(clock.now());
+            links::end_all(tx, id, &now)?;
             tx.execute(
                 "UPDATE invoices SET status = 'void', voided_at = ?2, updated_at = ?2 WHERE id = ?1",
                 params![id, now],

@@ -90,9 +90,70 @@ CREATE TRIGGER invoices_number_update AFTER UPDATE OF number ON invoices BEGIN
 END;
 "#;
 
+/// Payment links (issue 4): where links pay to, the links of each invoice, and the durable outbox
+/// of network work. The two partial UNIQUE indexes are the last line of invariant 6: an invoice
+/// has at most one live link and at most one create-link intent waiting to be sent.
+const V2: &str = r#"
+-- One row: the payment destination (a destinationId, the client id's bound destination when
+-- both are empty, or the legacy payee + payment currency pair) and the redirect defaults.
+CREATE TABLE payment_settings (
+    id               INTEGER PRIMARY KEY CHECK (id = 1),
+    destination_id   TEXT,
+    payee_address    TEXT,
+    payment_currency TEXT,
+    redirect_url     TEXT,
+    redirect_label   TEXT,
+    -- 1: send no destination, the client id is bound to one (always allowed in Test mode).
+    use_bound_destination INTEGER NOT NULL DEFAULT 0 CHECK (use_bound_destination IN (0, 1)),
+    CHECK ((payee_address IS NULL) = (payment_currency IS NULL)),
+    CHECK (destination_id IS NULL OR payee_address IS NULL)
+) STRICT;
+
+-- Every link an invoice ever had; only one may be live. `request_ids` is a JSON array.
+CREATE TABLE payment_links (
+    seq                INTEGER PRIMARY KEY,
+    invoice_id         TEXT NOT NULL REFERENCES invoices (id) ON DELETE RESTRICT,
+    token              TEXT NOT NULL UNIQUE,
+    request_ids        TEXT NOT NULL,
+    secure_payment_url TEXT NOT NULL,
+    created_at         TEXT NOT NULL,
+    expires_at         TEXT NOT NULL,
+    status             TEXT NOT NULL
+                       CHECK (status IN ('live', 'expired', 'void', 'superseded')),
+    redirect_url       TEXT,
+    redirect_label     TEXT,
+    amount             TEXT NOT NULL,
+    currency           TEXT NOT NULL,
+    outbox_id          TEXT,
+    ended_at           TEXT
+) STRICT;
+CREATE UNIQUE INDEX payment_links_one_live ON payment_links (invoice_id) WHERE status = 'live';
+CREATE INDEX payment_links_by_invoice ON payment_links (invoice_id, seq);
+
+-- Network work that must survive restarts. `payload` is the exact request, frozen when the user
+-- acted. `next_attempt_at` is when a queued row is due, or when a `sending` row's lease ends.
+CREATE TABLE outbox (
+    id              TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL CHECK (kind IN ('create_link')),
+    invoice_id      TEXT NOT NULL REFERENCES invoices (id) ON DELETE RESTRICT,
+    payload         TEXT NOT NULL,
+    state           TEXT NOT NULL
+                    CHECK (state IN ('queued', 'sending', 'done', 'failed', 'cancelled')),
+    attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX outbox_one_pending_link ON outbox (invoice_id)
+    WHERE kind = 'create_link' AND state IN ('queued', 'sending');
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+CREATE INDEX outbox_by_invoice ON outbox (invoice_id, created_at);
+"#;
+
 /// All migrations, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 #[cfg(test)]
@@ -100,5 +161,34 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(super::migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn a_v1_database_with_invoices_upgrades_to_v2() {
+        use rusqlite_migration::{Migrations, M};
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        Migrations::new(vec![M::up(super::V1)])
+            .to_latest(&mut conn)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO clients VALUES ('c', 'Acme', '', '', '', '', 't', 't');
+             INSERT INTO invoices (id, number, client_id, status, currency, issue_date, due_date,
+                 discount_kind, discount_value, notes, terms, subtotal, discount_total, tax_total,
+                 total, total_key, created_at, updated_at)
+             VALUES ('i', 'INV-1', 'c', 'draft', 'USDC-base', '2026-11-21', '2026-12-21',
+                 'percent', '0', '', '', '10', '0', '0', '10', 'k', 't', 't');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 2);
+        conn.execute(
+            "INSERT INTO outbox (id, kind, invoice_id, payload, state, next_attempt_at,
+                 created_at, updated_at) VALUES ('o', 'create_link', 'i', '{}', 'queued', 't', 't', 't')",
+            [],
+        )
+        .unwrap();
     }
 }

@@ -5,7 +5,9 @@
 
 mod clients;
 mod invoices;
+mod links;
 mod migrations;
+mod outbox;
 mod settings;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +18,9 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
+
+pub use links::LINK_LIFETIME_DAYS;
+pub use outbox::{Claim, CreatedLink};
 
 /// An open database with its clock.
 pub struct Store {
