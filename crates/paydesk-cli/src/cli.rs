@@ -50,7 +50,7 @@ pub enum Command {
     Sandbox(SandboxArgs),
 }
 
-/// `paydesk sandbox [--port N] [--rate-limit N]`
+/// `paydesk sandbox [--port N] [--rate-limit N] [--state-file PATH]`
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
     /// The loopback port (0 picks a free one).
@@ -59,6 +59,10 @@ pub struct SandboxArgs {
     /// Requests per second allowed per credential before 429 (0 turns the limit off).
     #[arg(long, default_value_t = 5)]
     pub rate_limit: u32,
+    /// Keep the sandbox state (links, payments, webhooks, its test credentials) in this JSON
+    /// file across runs; one sandbox at a time may use it. In memory only when absent.
+    #[arg(long, value_name = "PATH")]
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 /// `paydesk client ...`

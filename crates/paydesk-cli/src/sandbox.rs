@@ -13,6 +13,7 @@ pub(crate) fn run(args: SandboxArgs, ctx: &mut Ctx<'_, '_>) -> Result<(), Failur
     let config = SandboxConfig {
         port: args.port,
         rate_limit_per_sec: args.rate_limit,
+        state_file: args.state_file,
         ..Default::default()
     };
     let mut printed = Ok(());

@@ -1,6 +1,7 @@
 //! How a sandbox is set up: port, credentials, rate limit, clock, faults, the bound payee
 //! destination and the webhook timing. Every field has the documented default.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,6 +58,14 @@ pub struct SandboxConfig {
     pub webhook_reorder_window: Duration,
     /// Deliver webhooks to non-loopback hosts too (off by default: a sandbox stays local).
     pub allow_remote_webhooks: bool,
+    /// Where the state lives between runs; `None` (default) keeps it in memory only.
+    ///
+    /// When set, the sandbox loads links, payments, webhooks (with their secrets) and the
+    /// credentials not fixed above from this JSON file at start, and rewrites it atomically
+    /// after every state-changing request; `<file>.lock` keeps a second sandbox off it. The
+    /// file holds sandbox-only test credentials, never real secrets. See the `persist` module
+    /// docs for the format and what is not kept (delivery queues, faults, clock advances).
+    pub state_file: Option<PathBuf>,
 }
 
 impl Default for SandboxConfig {
@@ -82,6 +91,7 @@ impl Default for SandboxConfig {
             webhook_timeout: Duration::from_secs(5),
             webhook_reorder_window: Duration::from_millis(200),
             allow_remote_webhooks: false,
+            state_file: None,
         }
     }
 }
@@ -101,6 +111,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("amount_units", &self.amount_units)
             .field("webhook_retry_delays", &self.webhook_retry_delays)
             .field("webhook_timeout", &self.webhook_timeout)
+            .field("state_file", &self.state_file)
             .finish_non_exhaustive()
     }
 }

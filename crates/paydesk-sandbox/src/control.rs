@@ -215,9 +215,14 @@ impl SandboxControl {
     }
 
     /// Forgets every link, request, webhook and delivery; restores faults, clock offset and
-    /// rate limit to how the sandbox started.
+    /// rate limit to how the sandbox started. With a state file, the emptied state is saved
+    /// (the credentials stay).
     pub fn reset(&self) {
-        *self.shared.store() = Default::default();
+        {
+            let mut store = self.shared.store();
+            *store = Default::default();
+            self.shared.save(&store);
+        }
         self.shared.dispatcher.log.clear();
         self.shared.set_faults(Faults::default());
         self.shared.clock.reset_offset();
@@ -269,6 +274,7 @@ impl SandboxControl {
             let mut guard = self.shared.store();
             let store = &mut *guard;
             let events = apply(store, token, only, action, now)?;
+            self.shared.save(store);
             let link = store
                 .links
                 .get(token)

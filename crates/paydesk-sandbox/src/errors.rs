@@ -28,6 +28,40 @@ pub enum SandboxError {
     /// The webhook HTTP client could not be built.
     #[error("cannot build the webhook HTTP client: {0}")]
     Http(String),
+    /// The state file (or its `.lock` / `.tmp` companion) could not be read or written.
+    #[error("sandbox state file {}: {source}", path.display())]
+    StateIo {
+        /// The file concerned.
+        path: std::path::PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The state file is not a sandbox state this sandbox can read. It was left untouched.
+    #[error("sandbox state file {} is corrupt ({problem}); it was left untouched: move it away or fix it", path.display())]
+    StateCorrupt {
+        /// The state file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The state file was written by a newer sandbox. It was left untouched.
+    #[error("sandbox state file {} has format version {found}, newer than this sandbox reads ({supported}); it was left untouched: use a newer Paydesk", path.display())]
+    StateTooNew {
+        /// The state file.
+        path: std::path::PathBuf,
+        /// The file's `version`.
+        found: u64,
+        /// The newest version this sandbox reads.
+        supported: u64,
+    },
+    /// Another sandbox (another process, or another handle in this one) holds the state file.
+    #[error("the sandbox state is in use by another process ({}): {}", pid.map_or_else(|| "pid unknown".to_string(), |p| format!("pid {p}")), path.display())]
+    StateInUse {
+        /// The state file.
+        path: std::path::PathBuf,
+        /// The holder's pid, when its lock file could be read.
+        pid: Option<u32>,
+    },
 }
 
 /// One field-level validation failure: `{field, message}`.

@@ -33,6 +33,14 @@
 //! 15 s with a 5 s timeout (configurable). [`Faults`] adds latency, 5xx answers, lost
 //! responses, and dropped, duplicated or reordered webhooks.
 //!
+//! State lives in memory unless [`SandboxConfig::state_file`] names a JSON file: then links,
+//! payments, webhooks (with their secrets) and the generated credentials survive restarts,
+//! every change is written atomically, and a lock keeps a second sandbox (the desktop app's
+//! Test mode and `paydesk sandbox`, say) off the same file while one runs. The file holds
+//! sandbox-only test credentials, never real secrets; webhook deliveries in flight, faults and
+//! clock advances are not kept. See [`SandboxError::StateCorrupt`], [`SandboxError::StateTooNew`]
+//! and [`SandboxError::StateInUse`] for what refuses to start.
+//!
 //! ## Readings chosen where the contract is open
 //!
 //! - Error bodies are NestJS `{statusCode, message, error}`. Body validation answers 400
@@ -91,6 +99,7 @@ mod ids;
 pub mod messages;
 mod networks;
 mod payer_page;
+mod persist;
 mod rate_limit;
 mod routes;
 mod server;

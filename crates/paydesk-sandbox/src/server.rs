@@ -16,6 +16,7 @@ use crate::control::SandboxControl;
 use crate::errors::SandboxError;
 use crate::faults::Faults;
 use crate::networks::{parse_destination, Destination};
+use crate::persist::{self, Credentials, Persister};
 use crate::rate_limit::RateLimiter;
 use crate::state::Store;
 use crate::webhooks::delivery::{DeliverySettings, Dispatcher};
@@ -43,6 +44,8 @@ pub(crate) struct Shared {
     pub faults: Arc<Mutex<Faults>>,
     pub limiter: RateLimiter,
     pub dispatcher: Dispatcher,
+    /// The state file's keeper, when [`SandboxConfig::state_file`] is set.
+    pub persister: Option<Persister>,
 }
 
 impl Shared {
@@ -52,6 +55,21 @@ impl Shared {
 
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes the state file after a change (a no-op without one). Call it with the store
+    /// guard still held, so writes happen in the order of the changes.
+    pub(crate) fn save(&self, store: &Store) {
+        if let Some(p) = &self.persister {
+            p.save(store);
+        }
+    }
+
+    /// Lets go of the state file: its lock is released and nothing is written any more.
+    pub(crate) fn release_state(&self) {
+        if let Some(p) = &self.persister {
+            p.release();
+        }
     }
 
     pub(crate) fn faults(&self) -> Faults {
@@ -105,6 +123,45 @@ impl Sandbox {
             ),
             None => None,
         };
+        // The state file first: locked, then loaded, before anything is bound.
+        let persisted = match &config.state_file {
+            Some(path) => {
+                let lock = persist::lock(path)?;
+                Some((path.clone(), lock, persist::load(path)?))
+            }
+            None => None,
+        };
+        let saved = persisted
+            .as_ref()
+            .and_then(|(_, _, loaded)| loaded.as_ref())
+            .map(|l| l.credentials.clone());
+        let credentials = Credentials {
+            api_key: config
+                .api_key
+                .clone()
+                .or_else(|| saved.as_ref().map(|c| c.api_key.clone()))
+                .unwrap_or_else(ids::api_key),
+            client_id: config
+                .client_id
+                .clone()
+                .or_else(|| saved.as_ref().map(|c| c.client_id.clone()))
+                .unwrap_or_else(ids::client_id),
+            session_token: config
+                .session_token
+                .clone()
+                .or_else(|| saved.as_ref().map(|c| c.session_token.clone()))
+                .unwrap_or_else(ids::session_token),
+        };
+        let (store, persister) = match persisted {
+            Some((path, lock, loaded)) => {
+                let store = loaded.map(|l| l.store).unwrap_or_default();
+                let persister = Persister::new(path, lock, credentials.clone());
+                // Written at once, so generated credentials are the same after a restart.
+                persister.write(&store)?;
+                (store, Some(persister))
+            }
+            None => (Store::default(), None),
+        };
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
             .await
             .map_err(|source| SandboxError::Bind {
@@ -140,12 +197,9 @@ impl Sandbox {
         );
         let shared = Arc::new(Shared {
             settings: Settings {
-                api_key: config.api_key.clone().unwrap_or_else(ids::api_key),
-                client_id: config.client_id.clone().unwrap_or_else(ids::client_id),
-                session_token: config
-                    .session_token
-                    .clone()
-                    .unwrap_or_else(ids::session_token),
+                api_key: credentials.api_key,
+                client_id: credentials.client_id,
+                session_token: credentials.session_token,
                 allowed_domains: config
                     .allowed_domains
                     .iter()
@@ -159,10 +213,11 @@ impl Sandbox {
                 rate_limit_per_sec: config.rate_limit_per_sec,
             },
             clock: ShiftedClock::new(config.clock.clone()),
-            store: Mutex::new(Store::default()),
+            store: Mutex::new(store),
             faults,
             limiter: RateLimiter::new(config.rate_limit_per_sec),
             dispatcher,
+            persister,
         });
         let app =
             routes::router(shared.clone()).into_make_service_with_connect_info::<SocketAddr>();
@@ -239,8 +294,8 @@ impl SandboxHandle {
         SandboxControl::new(self.shared.clone())
     }
 
-    /// Stops accepting connections, lets in-flight requests finish (5 s at most) and stops
-    /// webhook delivery.
+    /// Stops accepting connections, lets in-flight requests finish (5 s at most), stops
+    /// webhook delivery and releases the state file (another sandbox may then use it).
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
         if let Some(join) = self.join.take() {
@@ -252,12 +307,16 @@ impl SandboxHandle {
                 abort.abort();
             }
         }
+        self.shared.release_state();
     }
 }
 
 impl Drop for SandboxHandle {
+    /// Stops the server without waiting, and releases the state file at once (requests still
+    /// finishing are no longer saved).
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
+        self.shared.release_state();
     }
 }
 

@@ -185,7 +185,11 @@ fn insert_link(
         creator,
         now,
     );
-    shared.store().insert_link(link, items);
+    {
+        let mut store = shared.store();
+        store.insert_link(link, items);
+        shared.save(&store);
+    }
     (
         StatusCode::CREATED,
         Json(
@@ -333,6 +337,7 @@ pub(crate) async fn create_batch_payout(
         }
     }
     store.insert_link(link, Vec::new());
+    shared.save(&store);
     drop(store);
     Ok((
         StatusCode::CREATED,

@@ -105,6 +105,7 @@ pub(crate) async fn create(
     };
     let answer = json!({ "id": webhook.id, "secret": webhook.secret });
     store.webhooks.push(webhook);
+    shared.save(&store);
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
@@ -154,7 +155,9 @@ pub(crate) async fn toggle(
         .find(|w| w.id == id && visible(&shared, &caller, w))
         .ok_or_else(|| ApiError::not_found("Webhook not found"))?;
     webhook.is_active = wanted.unwrap_or(!webhook.is_active);
-    Ok(Json(summary(webhook)))
+    let answer = summary(webhook);
+    shared.save(&store);
+    Ok(Json(answer))
 }
 
 /// `DELETE /v1/webhook/:webhookId`
@@ -171,6 +174,7 @@ pub(crate) async fn delete(
         .position(|w| w.id == id && visible(&shared, &caller, w))
         .ok_or_else(|| ApiError::not_found("Webhook not found"))?;
     let removed = store.webhooks.remove(index);
+    shared.save(&store);
     Ok(Json(summary(&removed)))
 }
 

@@ -6,6 +6,7 @@ mod delivery;
 mod faults;
 mod lifecycle;
 mod page;
+mod persist;
 mod schema;
 mod states;
 mod util;
