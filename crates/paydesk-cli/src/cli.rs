@@ -46,6 +46,10 @@ pub enum Command {
     Info,
     /// List the currencies invoices can use.
     Currencies,
+    /// Create, show, re-issue and void payment links of invoices.
+    Link(LinkArgs),
+    /// List the outbox of link requests, or send them again now.
+    Outbox(OutboxArgs),
     /// Run the local Request Network sandbox (API, payer page, webhooks) on 127.0.0.1.
     Sandbox(SandboxArgs),
 }
@@ -63,6 +67,20 @@ pub struct SandboxArgs {
     /// file across runs; one sandbox at a time may use it. In memory only when absent.
     #[arg(long, value_name = "PATH")]
     pub state_file: Option<std::path::PathBuf>,
+}
+
+/// `paydesk link ...`
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    #[command(subcommand)]
+    pub command: crate::links::LinkCommand,
+}
+
+/// `paydesk outbox ...`
+#[derive(Debug, Args)]
+pub struct OutboxArgs {
+    #[command(subcommand)]
+    pub command: crate::outbox::OutboxCommand,
 }
 
 /// `paydesk client ...`

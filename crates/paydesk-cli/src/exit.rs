@@ -3,7 +3,7 @@
 //! | code | meaning |
 //! | ---- | ------- |
 //! | 0 | success (also `--help`, `--version`, and output cut short by a closed pipe) |
-//! | 1 | anything else (e.g. stdout could not be written) |
+//! | 1 | anything else (e.g. stdout could not be written; the Request API refused a link for good: code `api_error`) |
 //! | 2 | usage: unknown command or flag, missing argument (clap's own message) |
 //! | 3 | invalid input: a value broke a rule; the message names the field; nothing was written |
 //! | 4 | not found: no client or invoice with that id, number or name |
@@ -43,7 +43,7 @@ pub const STORAGE: i32 = 7;
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  ok
-  1  anything else
+  1  anything else (e.g. the Request API refused a payment link for good)
   2  usage (unknown command or flag, missing argument)
   3  invalid input (the message names the field; nothing was written)
   4  not found
@@ -61,6 +61,8 @@ pub enum Failure {
     Core(Error),
     /// Writing the result to stdout failed.
     Output(io::Error),
+    /// The Request API refused a request for good (its message; never a credential).
+    Remote(String),
 }
 
 impl From<Error> for Failure {
@@ -97,19 +99,25 @@ struct JsonError<'a> {
 /// Print `failure` once on stderr and return its exit code.
 pub(crate) fn report(failure: &Failure, json: bool, io: &mut Io<'_>) -> i32 {
     let (code, exit, message, field) = match failure {
+        Failure::Remote(message) => ("api_error", FAILURE, message.clone(), None),
         // A reader that stopped early (`paydesk invoice list | head`) is not an error.
         Failure::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => return OK,
         Failure::Output(e) => (
-            ErrorCode::Internal,
+            ErrorCode::Internal.as_str(),
             FAILURE,
             format!("cannot write the output: {e}"),
             None,
         ),
-        Failure::Core(e) => (e.code(), code_for(e.code()), e.to_string(), e.field()),
+        Failure::Core(e) => (
+            e.code().as_str(),
+            code_for(e.code()),
+            e.to_string(),
+            e.field(),
+        ),
     };
     let written = if json {
         let line = JsonError {
-            code: code.as_str(),
+            code,
             message: &message,
             field,
         };

@@ -32,7 +32,11 @@
 //! - `client add|list|show|edit` ([`clients`])
 //! - `invoice create|list|show|edit|void|duplicate` ([`invoices`]; create/edit flags in
 //!   [`invoice_form`])
-//! - `settings [show|set|mode]`, `profile [show|set]` ([`settings`])
+//! - `settings [show|set|mode|payment]`, `profile [show|set]` ([`settings`]; `payment` in
+//!   [`links`])
+//! - `link create|show|reissue|void` ([`links`]), `outbox list|retry` ([`outbox`]): payment
+//!   links, sent in Test mode to the data folder's own sandbox (`<data_dir>/sandbox`, port
+//!   47615 or `$PAYDESK_SANDBOX_PORT`), in live mode to the Request API
 //! - `secret set|status|delete` ([`secrets`]): values come from stdin only, output is masked
 //! - `info`, `currencies` ([`info`])
 //!
@@ -50,6 +54,8 @@ pub mod info;
 mod input;
 pub mod invoice_form;
 pub mod invoices;
+pub mod links;
+pub mod outbox;
 mod output;
 mod sandbox;
 mod secrets;
@@ -100,6 +106,8 @@ where
         Command::Secret(c) => secrets::run(c.command, &mut ctx),
         Command::Info => info::run_info(&mut ctx),
         Command::Currencies => info::run_currencies(&mut ctx),
+        Command::Link(c) => links::run(c.command, &mut ctx),
+        Command::Outbox(c) => outbox::run(c.command, &mut ctx),
         Command::Sandbox(a) => sandbox::run(a, &mut ctx),
     };
     match result {

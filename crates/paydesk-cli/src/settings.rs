@@ -30,6 +30,8 @@ pub enum SettingsCommand {
         #[arg(long, value_name = "DAYS|none")]
         terms: Option<String>,
     },
+    /// Show or change where payment links pay to, and the default redirect after payment.
+    Payment(crate::links::PaymentArgs),
     /// Show the mode, or switch between Test mode and live mode (separate books).
     Mode {
         /// The mode to switch to.
@@ -110,6 +112,7 @@ pub(crate) fn run_settings(
             let s = app.update_settings(&input)?;
             ctx.emit(&s, write_settings)
         }
+        SettingsCommand::Payment(args) => crate::links::run_payment_settings(args, ctx),
         SettingsCommand::Mode { mode } => {
             let app = ctx.app()?;
             if let Some(m) = mode {

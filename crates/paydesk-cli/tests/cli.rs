@@ -14,6 +14,8 @@ mod bad_input;
 mod clients;
 #[path = "cli/invoices.rs"]
 mod invoices;
+#[path = "cli/links.rs"]
+mod links;
 #[path = "cli/sandbox.rs"]
 mod sandbox;
 #[path = "cli/secrets.rs"]

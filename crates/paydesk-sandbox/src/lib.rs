@@ -69,6 +69,8 @@
 //! - Toggle and delete answer `{id, url, isActive, createdAt}`; a test send answers 201
 //!   `{sent, failed}` once every first attempt is done, and 404 `No active webhooks found`.
 //!
+//! [`TestModeSandbox`] runs (or joins) the one sandbox of a Paydesk data folder for Test mode.
+//!
 //! ```no_run
 //! use paydesk_sandbox::{Sandbox, SandboxConfig};
 //!
@@ -95,6 +97,7 @@ mod config;
 mod control;
 mod errors;
 mod faults;
+mod host;
 mod ids;
 pub mod messages;
 mod networks;
@@ -114,6 +117,7 @@ pub use config::{AmountUnits, SandboxConfig};
 pub use control::{ControlError, PaymentSnapshot, RequestSnapshot, SandboxControl};
 pub use errors::SandboxError;
 pub use faults::Faults;
+pub use host::{configured_port, Endpoint, TestModeSandbox, DEFAULT_PORT, PORT_ENV};
 pub use networks::DEFAULT_DESTINATION_ID;
 pub use server::{
     serve_forever, serve_forever_blocking, serve_until_ctrl_c, Sandbox, SandboxHandle, SandboxInfo,

@@ -62,11 +62,12 @@ impl Books {
     }
 
     /// `paydesk` with this data folder and keychain namespace, and nothing else inherited that
-    /// could point it elsewhere.
+    /// could point it elsewhere. Its Test-mode sandbox takes a free port, never the fixed one.
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_paydesk"));
         cmd.env("PAYDESK_DATA_DIR", self.path())
-            .env("PAYDESK_KEYCHAIN_SERVICE", &self.keychain_service);
+            .env("PAYDESK_KEYCHAIN_SERVICE", &self.keychain_service)
+            .env("PAYDESK_SANDBOX_PORT", "0");
         cmd
     }
 

@@ -4,6 +4,7 @@ mod auth;
 mod create;
 mod delivery;
 mod faults;
+mod host;
 mod lifecycle;
 mod page;
 mod persist;

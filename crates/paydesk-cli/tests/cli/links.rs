@@ -1,0 +1,282 @@
+//! Payment links from the command line, end to end: the real binary, its Test-mode sandbox on
+//! a free loopback port (`PAYDESK_SANDBOX_PORT=0`), state kept in the data folder between
+//! processes.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Stdio;
+
+use paydesk_sandbox::TestModeSandbox;
+use serde_json::Value;
+
+use crate::util::{words, Books, Run};
+
+/// A client and a FAU-sepolia invoice (Test mode pays to the sandbox's bound destination).
+fn books_with_invoice(line: &str) -> Books {
+    let b = Books::new();
+    b.add_client("Acme Studio");
+    b.ok(&format!(
+        "invoice create --client 'Acme Studio' --currency FAU-sepolia --issue-date 2026-11-21 \
+         --terms 30 --line '{line}'"
+    ));
+    b
+}
+
+fn decode_qr(path: &std::path::Path) -> String {
+    let img = image::open(path).expect("a PNG").to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    grids[0].decode().expect("decodes").1
+}
+
+/// `GET {base}v2/secure-payments/{token}` with the API key: the status code.
+fn get_status(base: &url::Url, api_key: &str, token: &str) -> u16 {
+    let port = base.port().expect("a port");
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    write!(
+        s,
+        "GET /v2/secure-payments/{token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         x-api-key: {api_key}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    raw.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Run `line` with extra environment variables.
+fn run_env(b: &Books, line: &str, env: &[(&str, &str)]) -> Run {
+    let out = b
+        .command()
+        .args(words(line))
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run paydesk");
+    Run {
+        code: out.status.code().expect("exited"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn link_create_show_qr_locks_and_survives_restarts() {
+    let b = books_with_invoice("Design;1;250.5");
+    let created = b.ok("link create INV-2026-0001");
+    assert_eq!(created["state"], "live");
+    let link = &created["link"];
+    let url = link["securePaymentUrl"].as_str().unwrap().to_string();
+    let token = link["token"].as_str().unwrap().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert!(url.ends_with(&format!("/?token={token}")), "{url}");
+    assert_eq!(
+        (link["amount"].as_str(), link["currency"].as_str()),
+        (Some("250.50"), Some("FAU-sepolia"))
+    );
+    assert!(link["expiresAt"].as_str().is_some());
+    // No credential in the output, ever.
+    assert!(!created.to_string().contains("rn_sandbox_"), "{created}");
+
+    // The QR code exported as PNG scans back to the exact URL; SVG is written too.
+    let png = b.path().join("f.png");
+    let svg = b.path().join("f.svg");
+    let shown = b.ok(&format!(
+        "link show INV-2026-0001 --png {} --svg {}",
+        png.display(),
+        svg.display()
+    ));
+    assert_eq!(shown["state"], "live");
+    assert_eq!(decode_qr(&png), url);
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+
+    // Human output: URL, token, expiry and the terminal QR code.
+    let human = b.run("link show INV-2026-0001 --qr");
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    assert!(human.stdout.contains(&url) && human.stdout.contains(&token));
+    assert!(human.stdout.contains('█'), "{}", human.stdout);
+    assert!(!human.stdout.contains("rn_sandbox_"), "{}", human.stdout);
+
+    // One live link per invoice; amounts locked; no re-issue while payable.
+    let again = b.fails("link create INV-2026-0001", 5);
+    assert!(
+        again.stderr.contains("already has a payment link"),
+        "{}",
+        again.stderr
+    );
+    let edit = b.fails("invoice edit INV-2026-0001 --line 'Design;1;300'", 5);
+    assert!(
+        edit.stderr.contains("void the link first"),
+        "{}",
+        edit.stderr
+    );
+    let reissue = b.fails("link reissue INV-2026-0001", 5);
+    assert!(
+        reissue.stderr.contains("void it first"),
+        "{}",
+        reissue.stderr
+    );
+
+    // A new process still shows the link; the sandbox, restarted from its state file, still
+    // knows the token (on another port: PAYDESK_SANDBOX_PORT=0).
+    let later = b.ok("link show INV-2026-0001");
+    assert_eq!(later["link"]["token"], token.as_str());
+    let sandbox = TestModeSandbox::attach_or_start_on(&b.path().join("sandbox"), 0).unwrap();
+    assert!(sandbox.is_owned());
+    assert_eq!(
+        get_status(sandbox.base_url(), sandbox.api_key(), &token),
+        200
+    );
+
+    // While this process runs the sandbox, the CLI attaches to it instead of starting one.
+    let voided = b.ok("link void INV-2026-0001");
+    assert_eq!(voided["state"], "none");
+    assert_eq!(voided["history"][0]["status"], "void");
+    b.fails("link reissue INV-2026-0001", 5);
+    b.ok("invoice edit INV-2026-0001 --line 'Design;1;300'");
+    let fresh = b.ok("link create INV-2026-0001");
+    let fresh_url = fresh["link"]["securePaymentUrl"].as_str().unwrap();
+    assert!(
+        fresh_url.starts_with(sandbox.base_url().as_str()),
+        "{fresh_url} vs {}",
+        sandbox.base_url()
+    );
+    assert_eq!(fresh["link"]["amount"], "300.00");
+    let fresh_token = fresh["link"]["token"].as_str().unwrap();
+    assert_eq!(
+        get_status(sandbox.base_url(), sandbox.api_key(), fresh_token),
+        200
+    );
+    assert_eq!(fresh["history"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn unsafe_redirect_is_refused_with_the_api_message_and_nothing_is_queued() {
+    let b = books_with_invoice("Design;1;10");
+    let run = b.fails(
+        "link create INV-2026-0001 --redirect-url javascript:alert(1)",
+        3,
+    );
+    assert_eq!(
+        run.stderr.trim(),
+        format!(
+            "error: redirectUrl: {}",
+            paydesk_request::validation::REDIRECT_URL_UNSAFE
+        )
+    );
+    assert_eq!(b.ok("outbox list"), Value::Array(vec![]));
+    assert_eq!(b.ok("link show INV-2026-0001")["state"], "none");
+    // The same rule guards the settings.
+    let json = b.run("--json settings payment --redirect-url javascript:alert(1)");
+    assert_eq!(json.code, 3);
+    assert_eq!(json.error_json()["field"], "redirectUrl");
+}
+
+#[test]
+fn zero_total_invoice_is_refused_naming_the_field() {
+    let b = books_with_invoice("Nothing;1;0");
+    let run = b.run("--json link create INV-2026-0001");
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(run.error_json()["field"], "total");
+    assert_eq!(b.ok("outbox list"), Value::Array(vec![]));
+}
+
+#[test]
+fn an_unreachable_api_leaves_the_link_queued_until_outbox_retry() {
+    let b = books_with_invoice("Design;1;10");
+    // The sandbox's port is taken: nothing can be sent, the request stays queued.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let env = [("PAYDESK_SANDBOX_PORT", port.as_str())];
+    let human = run_env(&b, "link create INV-2026-0001", &env);
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    assert!(human.stdout.starts_with("queued: "), "{}", human.stdout);
+    assert!(
+        human
+            .stdout
+            .contains("; run `paydesk outbox retry` to send it again"),
+        "{}",
+        human.stdout
+    );
+    let shown = run_env(&b, "--json link show INV-2026-0001", &env);
+    let shown: Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(shown["state"], "queued");
+    let list = b.ok("outbox list");
+    assert_eq!(list[0]["state"], "queued");
+    // Queued is not "none": a second create is refused, the amounts are locked.
+    b.fails("link create INV-2026-0001", 5);
+    drop(taken);
+
+    let retried = b.ok("outbox retry");
+    assert_eq!(retried["report"]["sent"], 1, "{retried}");
+    let live = b.ok("link show INV-2026-0001");
+    assert_eq!(live["state"], "live");
+    assert_eq!(b.ok("outbox list")[0]["state"], "done");
+}
+
+#[test]
+fn payment_settings_show_and_change() {
+    let b = Books::new();
+    let s = b.ok("settings payment");
+    assert_eq!(s["useBoundDestination"], false);
+    let s = b.ok("settings payment --use-bound-destination --redirect-url https://example.com/thanks --redirect-label 'Back to shop'");
+    assert_eq!(s["useBoundDestination"], true);
+    assert_eq!(s["redirectUrl"], "https://example.com/thanks");
+    assert_eq!(b.ok("settings payment")["redirectLabel"], "Back to shop");
+    let bad = b.run("--json settings payment --destination-id nope");
+    assert_eq!(bad.code, 3);
+    assert_eq!(bad.error_json()["field"], "destinationId");
+}
+
+#[test]
+fn a_permanent_refusal_exits_1_with_the_api_message_and_the_row_is_failed() {
+    let b = books_with_invoice("Design;1;10");
+    // A well-shaped destination the sandbox's client id is not bound to: 403 from the API.
+    b.ok("settings payment --destination-id \
+          0x6923831ACf5c327260D7ac7C9DfF5b1c3cB3C7D7@eip155:8453#ABCD1234:0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913");
+    let run = b.run("--json link create INV-2026-0001");
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let e = run.error_json();
+    assert_eq!(e["code"], "api_error");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("Destination does not match"),
+        "{e}"
+    );
+    let list = b.ok("outbox list");
+    assert_eq!(list[0]["state"], "failed");
+    assert_eq!(b.ok("link show INV-2026-0001")["state"], "none");
+    // The amounts are free again, and retrying with a working destination sends it.
+    b.ok("settings payment --use-bound-destination");
+    let retried = b.ok("outbox retry");
+    assert_eq!(retried["report"]["sent"], 1, "{retried}");
+    assert_eq!(b.ok("link show INV-2026-0001")["state"], "live");
+}
+
+#[test]
+fn live_mode_without_credentials_queues_nothing() {
+    let b = Books::new();
+    b.ok("settings mode live");
+    b.add_client("Acme Studio");
+    b.ok(
+        "invoice create --client 'Acme Studio' --currency FAU-sepolia --issue-date 2026-11-21 \
+          --line 'Design;1;10'",
+    );
+    b.ok("settings payment --use-bound-destination");
+    let run = b.run("--json link create INV-2026-0001");
+    // Without a Secret Service the keychain itself is unavailable (6); with one, nothing is
+    // saved for live mode (3, naming `credentials`).
+    match run.code {
+        3 => assert_eq!(run.error_json()["field"], "credentials"),
+        6 => assert_eq!(run.error_json()["code"], "keychain_unavailable"),
+        other => panic!("exit {other}: {}", run.stderr),
+    }
+    assert_eq!(b.ok("outbox list"), Value::Array(vec![]));
+    assert!(
+        !b.path().join("sandbox").exists(),
+        "live mode never starts the sandbox"
+    );
+}
