@@ -23,6 +23,13 @@ const COMMANDS: &[&str] = &[
     "secret_status",
     "set_secret",
     "delete_secret",
+    "get_payment_settings",
+    "update_payment_settings",
+    "request_link",
+    "reissue_link",
+    "void_link",
+    "get_link_state",
+    "link_qr_svg",
 ];
 
 fn main() {

@@ -37,9 +37,19 @@ macro_rules! handlers {
             $crate::commands::secrets::secret_status,
             $crate::commands::secrets::set_secret,
             $crate::commands::secrets::delete_secret,
+            $crate::commands::links::get_payment_settings,
+            $crate::commands::links::update_payment_settings,
+            $crate::commands::links::request_link,
+            $crate::commands::links::reissue_link,
+            $crate::commands::links::void_link,
+            $crate::commands::links::get_link_state,
+            $crate::commands::links::link_qr_svg,
         ]
     };
 }
+
+/// How often the background sender retries the outbox.
+const SENDER_PERIOD: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Start the desktop app.
 pub fn run() {
@@ -49,8 +59,15 @@ pub fn run() {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
+    let state = AppState::open_default();
+    let sender = state.clone();
     let result = tauri::Builder::default()
-        .manage(AppState::open_default())
+        .manage(state)
+        .setup(move |_app| {
+            // The payment-link sender: a pass every few seconds (and right after a request).
+            sender.spawn_sender_loop(SENDER_PERIOD);
+            Ok(())
+        })
         .invoke_handler(handlers!())
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -22,7 +22,7 @@ fn harness() -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
     let engine = Paydesk::open(dir.path(), Arc::new(MemoryStore::new())).expect("open engine");
     let app = mock_builder()
-        .manage(AppState::new(engine))
+        .manage(AppState::new(engine).with_sandbox_port(0))
         .invoke_handler(paydesk_desktop::handlers!())
         .build(tauri::generate_context!())
         .expect("build app");
@@ -123,4 +123,103 @@ fn undeclared_command_is_refused() {
     assert!(h
         .invoke("plugin:fs|read_file", json!({ "path": "/etc/passwd" }))
         .is_err());
+}
+
+fn invoice_for_link(h: &Harness) -> Value {
+    let client = h
+        .invoke(
+            "create_client",
+            json!({ "input": { "name": "Acme Studio", "email": "ap@acme.test" } }),
+        )
+        .expect("create client");
+    h.invoke(
+        "create_invoice",
+        json!({ "input": {
+            "clientId": client["id"], "currency": "USDC-base", "issueDate": "2026-11-21",
+            "dueDate": null, "paymentTermsDays": 30, "number": null,
+            "lines": [{ "description": "Design work", "quantity": "2", "unitPrice": "100",
+                        "taxRate": "0", "discount": "0" }],
+            "discount": { "kind": "percent", "value": "0" }, "notes": "", "terms": "" } }),
+    )
+    .expect("create invoice")
+}
+
+#[test]
+fn payment_settings_round_trip_and_reject_unsafe_redirects() {
+    let h = harness();
+    let saved = h
+        .invoke(
+            "update_payment_settings",
+            json!({ "input": { "redirectUrl": "https://acme.test/thanks",
+                               "redirectLabel": "Back to Acme" } }),
+        )
+        .expect("save payment settings");
+    assert_eq!(saved["redirectUrl"], "https://acme.test/thanks");
+    let read = h
+        .invoke("get_payment_settings", json!({}))
+        .expect("read payment settings");
+    assert_eq!(read, saved);
+    let err = h
+        .invoke(
+            "update_payment_settings",
+            json!({ "input": { "redirectUrl": "javascript:alert(1)" } }),
+        )
+        .expect_err("unsafe redirect URL");
+    assert_eq!(err["code"], "invalid_input");
+    assert_eq!(err["field"], "redirectUrl");
+    let err = h
+        .invoke(
+            "update_payment_settings",
+            json!({ "input": { "destinationId": "0x1234" } }),
+        )
+        .expect_err("malformed destination");
+    assert_eq!(err["field"], "destinationId");
+}
+
+#[test]
+fn request_link_reaches_a_live_link_against_the_sandbox() {
+    let h = harness();
+    let invoice = invoice_for_link(&h);
+    let id = invoice["id"].clone();
+    let first = h
+        .invoke("request_link", json!({ "invoiceId": id }))
+        .expect("request link");
+    assert!(
+        first["state"] == "queued" || first["state"] == "live",
+        "{first}"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let state = loop {
+        let s = h
+            .invoke("get_link_state", json!({ "invoiceId": id }))
+            .expect("link state");
+        if s["state"] == "live" {
+            break s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no live link in time: {s}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let url = state["link"]["url"].as_str().expect("url");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert_eq!(state["history"].as_array().map(Vec::len), Some(1));
+    let svg = h
+        .invoke("link_qr_svg", json!({ "invoiceId": id }))
+        .expect("qr");
+    assert!(svg.as_str().is_some_and(|s| s.contains("<svg")), "{svg}");
+    let text = state.to_string();
+    assert!(!text.contains("apiKey"), "{text}");
+
+    // A second request while one is live is refused; voiding frees the invoice.
+    let err = h
+        .invoke("request_link", json!({ "invoiceId": id }))
+        .expect_err("second live link");
+    assert_eq!(err["code"], "conflict", "{err}");
+    let voided = h
+        .invoke("void_link", json!({ "invoiceId": id }))
+        .expect("void");
+    assert_eq!(voided["state"], "none", "{voided}");
+    assert_eq!(voided["history"][0]["status"], "void");
 }

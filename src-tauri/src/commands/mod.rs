@@ -3,5 +3,6 @@
 
 pub mod clients;
 pub mod invoices;
+pub mod links;
 pub mod secrets;
 pub mod settings;

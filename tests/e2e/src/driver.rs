@@ -73,6 +73,8 @@ impl TauriDriver {
             .arg(native_port.to_string())
             .env("PAYDESK_DATA_DIR", home.path().join("data"))
             .env("PAYDESK_KEYCHAIN_SERVICE", &keychain_service)
+            // The Test-mode sandbox on a free loopback port: runs never collide on the default one.
+            .env("PAYDESK_SANDBOX_PORT", "0")
             .env("XDG_DATA_HOME", home.path().join("xdg-data"))
             .env("XDG_CONFIG_HOME", home.path().join("xdg-config"))
             .env("XDG_CACHE_HOME", home.path().join("xdg-cache"))

@@ -63,6 +63,59 @@ async fn client_without_a_name_shows_a_field_error() -> Result<()> {
         .inspect_err(|_| driver.print_log())
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creates_a_payment_link_through_the_window() -> Result<()> {
+    let driver = start_driver().await?;
+    let app = driver.new_session().await?;
+    let outcome = async {
+        app.wait_for("screen-invoices").await?;
+        app.click("nav-clients").await?;
+        app.click("client-new").await?;
+        app.wait_for("screen-client-editor").await?;
+        app.fill("client-name", CLIENT).await?;
+        app.fill("client-email", "billing@acme.example").await?;
+        app.click("client-save").await?;
+        wait_for_row(&app, "client-row", None, CLIENT).await?;
+
+        app.click("nav-invoices").await?;
+        app.click("invoice-new").await?;
+        app.wait_for("screen-invoice-editor").await?;
+        app.select("invoice-client", Choice::TextContains(CLIENT))
+            .await?;
+        app.select("invoice-currency", Choice::Value("USDC-base"))
+            .await?;
+        app.select("invoice-termsDays", Choice::Value("30")).await?;
+        app.fill("line-description-0", "Design work").await?;
+        app.fill("line-quantity-0", "3").await?;
+        app.fill("line-unitPrice-0", "150.50").await?;
+        app.click("invoice-save").await?;
+        let number = app
+            .wait_text("invoice-heading-number", "an invoice number", |t| {
+                !t.is_empty()
+            })
+            .await?;
+        println!("saved invoice {number}");
+
+        // Test mode: the link is sent to the in-process sandbox in the background.
+        app.click("link-create").await?;
+        let url = app
+            .wait_text("link-url", "a sandbox payment URL", |t| {
+                t.starts_with("http://127.0.0.1:")
+            })
+            .await?;
+        println!("payment link: {url}");
+        app.wait_for("link-qr").await?;
+        app.wait_for("link-copy").await?;
+        app.wait_for("link-email").await?;
+        shoot(&app, "payment-link").await?;
+        Ok(())
+    }
+    .await;
+    app.finish(outcome)
+        .await
+        .inspect_err(|_| driver.print_log())
+}
+
 async fn start_driver() -> Result<TauriDriver> {
     let env = Environment::check(Profile::of_this_build())?;
     println!("driving {}", env.app.display());

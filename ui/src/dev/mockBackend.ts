@@ -176,7 +176,51 @@ const handlers: Record<string, (a: Args) => unknown> = {
     return secretStatus();
   },
   delete_secret: ({ kind }) => (delete db().secrets[kind as SecretKind], secretStatus()),
+  get_payment_settings: () => paymentSettings,
+  update_payment_settings: ({ input }) => {
+    const url = input.redirectUrl ? String(input.redirectUrl).trim() : '';
+    if (url && !url.startsWith('https://')) fail('invalid_input', 'redirectUrl: must be an https URL', 'redirectUrl');
+    return (paymentSettings = { ...input, redirectUrl: url || null });
+  },
+  request_link: ({ invoiceId }) => {
+    links[invoiceId] = { sentAt: Date.now() + 4000, token: newId(), history: links[invoiceId]?.history ?? [] };
+    return linkState(invoiceId);
+  },
+  reissue_link: ({ invoiceId }) => handlers.request_link({ invoiceId }),
+  void_link: ({ invoiceId }) => {
+    const l = links[invoiceId];
+    if (l) {
+      l.history = l.history.map((h) => (h.status === 'live' ? { ...h, status: 'void' } : h));
+      l.sentAt = null;
+    }
+    return linkState(invoiceId);
+  },
+  get_link_state: ({ invoiceId }) => linkState(invoiceId),
+  link_qr_svg: () =>
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 21 21"><rect width="21" height="21" fill="#fff"/><path d="M1 1h7v7H1zM13 1h7v7h-7zM1 13h7v7H1zM10 10h2v2h-2z" fill="#000"/></svg>',
 };
+
+let paymentSettings: Record<string, unknown> = {
+  destinationId: null, useBoundDestination: false, payeeAddress: null, paymentCurrency: null, redirectUrl: null, redirectLabel: null,
+};
+type MockLink = { url: string; token: string; createdAt: string; expiresAt: string; status: string; amount: string; currency: string; redirectUrl: null; redirectLabel: null };
+const links: Record<string, { sentAt: number | null; token: string; history: MockLink[] }> = {};
+
+/** Queued for a few seconds after a request, then live (like the real outbox against the sandbox). */
+function linkState(invoiceId: string) {
+  const l = links[invoiceId];
+  const base = { invoiceId, link: null, pending: null, message: null, history: l?.history ?? [] };
+  if (!l) return { ...base, state: 'none' };
+  if (l.sentAt !== null && Date.now() < l.sentAt) {
+    return { ...base, state: 'queued', message: 'not sent yet', pending: { lastError: null, nextAttemptAt: now(), attempts: 0 } };
+  }
+  if (l.sentAt !== null && !l.history.some((h) => h.token === l.token)) {
+    const inv = find(db().invoices, invoiceId, 'invoice');
+    l.history.push({ url: `http://127.0.0.1:47615/pay/${l.token}`, token: l.token, createdAt: now(), expiresAt: addDays(today(), 7) + 'T00:00:00Z', status: 'live', amount: inv.totals.total, currency: inv.currency, redirectUrl: null, redirectLabel: null });
+  }
+  const live = l.history.find((h) => h.status === 'live') ?? null;
+  return { ...base, history: l.history, state: live ? 'live' : 'none', link: live };
+}
 
 function seed() {
   if (params.get('empty') === '1') return;

@@ -12,7 +12,10 @@ import type {
   InvoiceInput,
   InvoicePage,
   InvoiceQuery,
+  LinkRequest,
+  LinkState,
   Mode,
+  PaymentSettings,
   SecretKind,
   SecretStatus,
   Settings,
@@ -69,3 +72,15 @@ export const computeTotals = (input: TotalsInput) => call<Totals>('compute_total
 export const secretStatus = () => call<SecretStatus>('secret_status');
 export const setSecret = (kind: SecretKind, value: string) => call<SecretStatus>('set_secret', { kind, value });
 export const deleteSecret = (kind: SecretKind) => call<SecretStatus>('delete_secret', { kind });
+
+export const getPaymentSettings = () => call<PaymentSettings>('get_payment_settings');
+export const updatePaymentSettings = (input: PaymentSettings) =>
+  call<PaymentSettings>('update_payment_settings', { input });
+export const requestLink = (invoiceId: string, options: LinkRequest) =>
+  call<LinkState>('request_link', { invoiceId, ...options });
+export const reissueLink = (invoiceId: string, options: LinkRequest) =>
+  call<LinkState>('reissue_link', { invoiceId, ...options });
+export const voidLink = (invoiceId: string) => call<LinkState>('void_link', { invoiceId });
+export const getLinkState = (invoiceId: string) => call<LinkState>('get_link_state', { invoiceId });
+/** The SVG markup of the live link's QR code. */
+export const linkQrSvg = (invoiceId: string) => call<string>('link_qr_svg', { invoiceId });

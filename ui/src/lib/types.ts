@@ -158,3 +158,46 @@ export interface SecretStatus {
   apiKey: string | null;
   clientId: string | null;
 }
+
+/** Where payment links pay to, and the redirect defaults. null = not set. */
+export interface PaymentSettings {
+  destinationId: string | null;
+  useBoundDestination: boolean;
+  payeeAddress: string | null;
+  paymentCurrency: string | null;
+  redirectUrl: string | null;
+  redirectLabel: string | null;
+}
+
+export type LinkStatus = 'live' | 'expired' | 'void' | 'superseded';
+export interface LinkInfo {
+  url: string;
+  token: string;
+  createdAt: string;
+  expiresAt: string;
+  status: LinkStatus;
+  amount: string;
+  currency: string;
+  redirectUrl: string | null;
+  redirectLabel: string | null;
+}
+export interface PendingLink {
+  lastError: string | null;
+  nextAttemptAt: string;
+  attempts: number;
+}
+export type LinkStateKind = 'none' | 'queued' | 'live' | 'expired' | 'failed';
+export interface LinkState {
+  invoiceId: string;
+  state: LinkStateKind;
+  link: LinkInfo | null;
+  pending: PendingLink | null;
+  /** Why the request is queued or failed. */
+  message: string | null;
+  /** Every link of the invoice, oldest first. */
+  history: LinkInfo[];
+}
+export interface LinkRequest {
+  redirectUrl: string | null;
+  redirectLabel: string | null;
+}

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { client, currencies, deferred, invoice, settings, totals } from './fixtures';
+import { client, currencies, deferred, invoice, linkInfo, linkState, paymentSettings, settings, totals } from './fixtures';
 
 vi.mock('$lib/backend', async () => (await import('./backendMock')).backendMock());
 
@@ -20,6 +20,8 @@ beforeEach(() => {
   api.listCurrencies.mockResolvedValue(currencies);
   api.getSettings.mockResolvedValue(settings);
   api.computeTotals.mockResolvedValue(totals({ subtotal: '0.00', tax: '0.00', total: '0.00' }));
+  api.getLinkState.mockResolvedValue(linkState());
+  api.getPaymentSettings.mockResolvedValue(paymentSettings());
 });
 
 describe('invoice editor: live totals', () => {
@@ -175,5 +177,63 @@ describe('invoice editor: saved invoices', () => {
 
     await waitFor(() => expect(router.route).toMatchObject({ name: 'invoice-editor', id: '01COPY' }));
     expect(api.computeTotals).not.toHaveBeenCalled(); // a void invoice shows its saved totals
+  });
+});
+
+describe('invoice editor: payment link', () => {
+  const QR = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>';
+
+  it('creates a link, shows it queued with the reason, then live with URL, QR and share actions', async () => {
+    const live = linkState({ state: 'live', link: linkInfo(), history: [linkInfo()] });
+    api.getInvoice.mockResolvedValue(invoice());
+    api.requestLink.mockResolvedValue(
+      linkState({
+        state: 'queued',
+        message: 'the API is unavailable (503)',
+        pending: { lastError: 'the API is unavailable (503)', nextAttemptAt: '2026-11-21T10:00:05Z', attempts: 1 },
+      }),
+    );
+    api.getLinkState.mockResolvedValueOnce(linkState()).mockResolvedValue(live);
+    api.linkQrSvg.mockResolvedValue(QR);
+    render(InvoiceEditor, { id: '01INVOICE0001' });
+
+    await userEvent.click(await screen.findByTestId('link-create'));
+    expect(api.requestLink).toHaveBeenCalledWith('01INVOICE0001', { redirectUrl: null, redirectLabel: null });
+    await waitFor(() => expect(text('link-state')).toContain('the API is unavailable (503)'));
+    expect(text('link-state')).toContain('retrying');
+
+    await waitFor(() => expect(text('link-url')).toBe(linkInfo().url), { timeout: 6000 });
+    const qr = (await screen.findByTestId('link-qr')) as HTMLImageElement;
+    expect(qr.getAttribute('src')).toBe(`data:image/svg+xml;base64,${btoa(QR)}`);
+    const email = screen.getByTestId('link-email') as HTMLAnchorElement;
+    const href = decodeURIComponent(email.getAttribute('href') ?? '');
+    expect(href.startsWith('mailto:')).toBe(true);
+    expect(href).toContain(`subject=Invoice ${invoice().number}`);
+    expect(href).toContain(linkInfo().url);
+    expect(href).toContain(invoice().dueDate);
+    expect(screen.getByTestId('link-history').textContent).toContain(linkInfo().url);
+  }, 10000);
+
+  it('shows an unsafe redirect URL error next to the field', async () => {
+    api.getInvoice.mockResolvedValue(invoice());
+    api.requestLink.mockRejectedValue(
+      new BackendError('invalid_input', 'redirectUrl: must be an https URL', 'redirectUrl'),
+    );
+    render(InvoiceEditor, { id: '01INVOICE0001' });
+    await userEvent.type(await screen.findByTestId('link-redirectUrl'), 'javascript:alert(1)');
+    await userEvent.click(screen.getByTestId('link-create'));
+    await waitFor(() => expect(text('error-redirectUrl')).toMatch(/must be an https URL/i));
+    expect(screen.getByTestId('link-redirectUrl').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('copies the link URL to the clipboard', async () => {
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    api.getInvoice.mockResolvedValue(invoice());
+    api.getLinkState.mockResolvedValue(linkState({ state: 'live', link: linkInfo(), history: [linkInfo()] }));
+    api.linkQrSvg.mockResolvedValue(QR);
+    render(InvoiceEditor, { id: '01INVOICE0001' });
+    await fireEvent.click(await screen.findByTestId('link-copy'));
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith(linkInfo().url));
   });
 });

@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { appInfo, currencies, secrets, settings } from './fixtures';
+import { appInfo, currencies, paymentSettings, secrets, settings } from './fixtures';
 
 vi.mock('$lib/backend', async () => (await import('./backendMock')).backendMock());
 
@@ -26,6 +26,7 @@ beforeEach(() => {
   api.secretStatus.mockResolvedValue(secrets());
   api.listInvoices.mockResolvedValue({ items: [], total: 0 });
   api.listClients.mockResolvedValue([]);
+  api.getPaymentSettings.mockResolvedValue(paymentSettings());
 });
 
 describe('credentials', () => {
@@ -118,5 +119,46 @@ describe('mode', () => {
     await userEvent.click(screen.getByTestId('nav-invoices'));
     await screen.findByTestId('screen-invoices');
     expect(within(document.body).getByTestId('keychain-banner')).toBeTruthy();
+  });
+});
+
+describe('payment settings', () => {
+  it('shows an unsafe redirect URL error next to the field and saves good values', async () => {
+    api.updatePaymentSettings
+      .mockRejectedValueOnce(new BackendError('invalid_input', 'redirectUrl: must be an https URL', 'redirectUrl'))
+      .mockResolvedValue(paymentSettings({ redirectUrl: 'https://acme.test/thanks', redirectLabel: 'Back' }));
+    render(SettingsScreen);
+    const url = await screen.findByTestId('settings-redirectUrl');
+    await userEvent.type(url, 'javascript:alert(1)');
+    await userEvent.click(screen.getByTestId('settings-payment-save'));
+    await waitFor(() => expect(screen.getByTestId('error-redirectUrl').textContent).toMatch(/must be an https URL/i));
+    expect(url.getAttribute('aria-invalid')).toBe('true');
+
+    await userEvent.clear(url);
+    await userEvent.type(url, 'https://acme.test/thanks');
+    await userEvent.type(screen.getByTestId('settings-redirectLabel'), 'Back');
+    await userEvent.click(screen.getByTestId('settings-payment-save'));
+    await waitFor(() =>
+      expect(api.updatePaymentSettings).toHaveBeenLastCalledWith({
+        destinationId: null,
+        useBoundDestination: false,
+        payeeAddress: null,
+        paymentCurrency: null,
+        redirectUrl: 'https://acme.test/thanks',
+        redirectLabel: 'Back',
+      }),
+    );
+    expect(screen.queryByTestId('error-redirectUrl')).toBeNull();
+  });
+
+  it('shows the destination ID field and its error', async () => {
+    api.getPaymentSettings.mockResolvedValue(paymentSettings({ destinationId: 'bad' }));
+    api.updatePaymentSettings.mockRejectedValue(
+      new BackendError('invalid_input', 'destinationId: must look like 0xWALLET@eip155:CHAIN#CHECKSUM:0xTOKEN', 'destinationId'),
+    );
+    render(SettingsScreen);
+    expect(((await screen.findByTestId('settings-destinationId')) as HTMLInputElement).value).toBe('bad');
+    await userEvent.click(screen.getByTestId('settings-payment-save'));
+    await waitFor(() => expect(screen.getByTestId('error-destinationId').textContent).toMatch(/must look like/i));
   });
 });

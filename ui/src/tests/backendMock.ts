@@ -27,5 +27,12 @@ export async function backendMock() {
     secretStatus: vi.fn(),
     setSecret: vi.fn(),
     deleteSecret: vi.fn(),
+    getPaymentSettings: vi.fn(),
+    updatePaymentSettings: vi.fn(),
+    requestLink: vi.fn(),
+    reissueLink: vi.fn(),
+    voidLink: vi.fn(),
+    getLinkState: vi.fn(),
+    linkQrSvg: vi.fn(),
   };
 }

@@ -1,5 +1,17 @@
 // Sample IPC values for the UI tests, shaped exactly like docs/IPC.md.
-import type { AppInfo, Client, Currency, Invoice, InvoiceSummary, SecretStatus, Settings, Totals } from '$lib/types';
+import type {
+  AppInfo,
+  Client,
+  Currency,
+  Invoice,
+  InvoiceSummary,
+  LinkInfo,
+  LinkState,
+  PaymentSettings,
+  SecretStatus,
+  Settings,
+  Totals,
+} from '$lib/types';
 
 export const currencies: Currency[] = [
   { id: 'USDC-base', label: 'USDC on Base', decimals: 6, kind: 'crypto', network: 'base' },
@@ -105,3 +117,32 @@ export function deferred<T>() {
 
 /** What a rejected invoke carries, per docs/IPC.md. */
 export const ipcError = (code: string, message: string, field: string | null = null) => ({ code, message, field });
+
+export const paymentSettings = (overrides: Partial<PaymentSettings> = {}): PaymentSettings => ({
+  destinationId: null,
+  useBoundDestination: false,
+  payeeAddress: null,
+  paymentCurrency: null,
+  redirectUrl: null,
+  redirectLabel: null,
+  ...overrides,
+});
+
+export function linkInfo(overrides: Partial<LinkInfo> = {}): LinkInfo {
+  return {
+    url: 'http://127.0.0.1:47615/pay/tok_1',
+    token: 'tok_1',
+    createdAt: '2026-11-21T10:00:00Z',
+    expiresAt: '2099-11-28T10:00:00Z',
+    status: 'live',
+    amount: '541.80',
+    currency: 'EUR',
+    redirectUrl: null,
+    redirectLabel: null,
+    ...overrides,
+  };
+}
+
+export function linkState(overrides: Partial<LinkState> = {}): LinkState {
+  return { invoiceId: '01INVOICE0001', state: 'none', link: null, pending: null, message: null, history: [], ...overrides };
+}

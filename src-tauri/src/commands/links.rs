@@ -1,0 +1,234 @@
+//! Payment-link commands: payment settings, create / void / re-issue a link, its state and QR.
+//!
+//! `request_link` and `reissue_link` only record the intent (durably, in the outbox) and start a
+//! sender pass in the background; the UI polls `get_link_state` while the link is queued.
+//! Credentials stay in the shell: nothing here returns one.
+
+use paydesk_core::{
+    Error, LinkOptions, LinkStatus, Mode, OutboxState, Paydesk, PaymentLink, PaymentSettings,
+};
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::IpcResult;
+use crate::state::AppState;
+
+/// A link as the UI shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkInfo {
+    pub url: String,
+    pub token: String,
+    pub created_at: String,
+    pub expires_at: String,
+    /// `live`, `expired`, `void` or `superseded`.
+    pub status: LinkStatus,
+    pub amount: String,
+    pub currency: String,
+    pub redirect_url: Option<String>,
+    pub redirect_label: Option<String>,
+}
+
+impl From<&PaymentLink> for LinkInfo {
+    fn from(l: &PaymentLink) -> Self {
+        let expired = l.status == LinkStatus::Live && is_past(&l.expires_at);
+        LinkInfo {
+            url: l.secure_payment_url.clone(),
+            token: l.token.clone(),
+            created_at: l.created_at.clone(),
+            expires_at: l.expires_at.clone(),
+            status: if expired {
+                LinkStatus::Expired
+            } else {
+                l.status
+            },
+            amount: l.amount.clone(),
+            currency: l.currency.clone(),
+            redirect_url: l.redirect_url.clone(),
+            redirect_label: l.redirect_label.clone(),
+        }
+    }
+}
+
+/// A link request waiting in the outbox.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingLink {
+    pub last_error: Option<String>,
+    pub next_attempt_at: String,
+    pub attempts: u32,
+}
+
+/// An invoice's payment link as the editor shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkState {
+    pub invoice_id: String,
+    /// `none`, `queued` (waiting to be sent), `live`, `expired` or `failed` (refused for good).
+    pub state: &'static str,
+    /// The live (or expired) link.
+    pub link: Option<LinkInfo>,
+    /// The queued request.
+    pub pending: Option<PendingLink>,
+    /// Why the request is queued or failed.
+    pub message: Option<String>,
+    /// Every link the invoice had, oldest first.
+    pub history: Vec<LinkInfo>,
+}
+
+fn is_past(iso: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(iso).is_ok_and(|t| t < chrono::Utc::now())
+}
+
+fn link_state(e: &mut Paydesk, invoice_id: &str) -> paydesk_core::Result<LinkState> {
+    e.invoice(invoice_id)?;
+    let links = e.links_of(invoice_id)?;
+    let history: Vec<LinkInfo> = links.iter().map(LinkInfo::from).collect();
+    let pending = e.pending_link(invoice_id)?;
+    let current = history
+        .iter()
+        .rev()
+        .find(|l| matches!(l.status, LinkStatus::Live | LinkStatus::Expired))
+        .cloned();
+    let (state, link, message) = match (&current, &pending) {
+        (Some(l), _) if l.status == LinkStatus::Live => ("live", current.clone(), None),
+        (_, Some(p)) => (
+            "queued",
+            None,
+            Some(
+                p.last_error
+                    .clone()
+                    .unwrap_or_else(|| "not sent yet".into()),
+            ),
+        ),
+        (Some(_), None) => ("expired", current.clone(), None),
+        (None, None) => {
+            let newest = e
+                .outbox_list(500)?
+                .into_iter()
+                .find(|i| i.invoice_id == invoice_id);
+            match newest {
+                Some(row) if row.state == OutboxState::Failed => ("failed", None, row.last_error),
+                _ => ("none", None, None),
+            }
+        }
+    };
+    Ok(LinkState {
+        invoice_id: invoice_id.to_string(),
+        state,
+        link,
+        pending: pending.map(|p| PendingLink {
+            last_error: p.last_error,
+            next_attempt_at: p.next_attempt_at,
+            attempts: p.attempts,
+        }),
+        message,
+        history,
+    })
+}
+
+/// Live mode sends with the keychain's credential: refuse before queueing when there is none.
+fn check_can_send(e: &Paydesk) -> paydesk_core::Result<()> {
+    if e.mode() == Mode::Live {
+        e.request_gateway(None)?;
+    }
+    Ok(())
+}
+
+/// Where links pay to and the redirect defaults.
+#[tauri::command]
+pub async fn get_payment_settings(state: State<'_, AppState>) -> IpcResult<PaymentSettings> {
+    state.run(|e| e.payment_settings()).await
+}
+
+/// Validate and save the payment settings.
+#[tauri::command]
+pub async fn update_payment_settings(
+    state: State<'_, AppState>,
+    input: PaymentSettings,
+) -> IpcResult<PaymentSettings> {
+    state.run(move |e| e.set_payment_settings(&input)).await
+}
+
+/// Queue a payment link for an invoice (its amounts lock) and send it in the background.
+#[tauri::command]
+pub async fn request_link(
+    state: State<'_, AppState>,
+    invoice_id: String,
+    redirect_url: Option<String>,
+    redirect_label: Option<String>,
+) -> IpcResult<LinkState> {
+    let options = LinkOptions {
+        redirect_url,
+        redirect_label,
+    };
+    let result = state
+        .run(move |e| {
+            check_can_send(e)?;
+            e.request_link(&invoice_id, &options)?;
+            link_state(e, &invoice_id)
+        })
+        .await?;
+    state.kick_sender();
+    Ok(result)
+}
+
+/// Replace an expired link with a fresh one (the old one stays in the history).
+#[tauri::command]
+pub async fn reissue_link(
+    state: State<'_, AppState>,
+    invoice_id: String,
+    redirect_url: Option<String>,
+    redirect_label: Option<String>,
+) -> IpcResult<LinkState> {
+    let options = LinkOptions {
+        redirect_url,
+        redirect_label,
+    };
+    let result = state
+        .run(move |e| {
+            check_can_send(e)?;
+            e.reissue_link(&invoice_id, &options)?;
+            link_state(e, &invoice_id)
+        })
+        .await?;
+    state.kick_sender();
+    Ok(result)
+}
+
+/// Void the invoice's live or queued link; its amounts can be edited again.
+#[tauri::command]
+pub async fn void_link(state: State<'_, AppState>, invoice_id: String) -> IpcResult<LinkState> {
+    state
+        .run(move |e| {
+            e.void_link(&invoice_id)?;
+            link_state(e, &invoice_id)
+        })
+        .await
+}
+
+/// The invoice's live link or queued request, and its link history.
+#[tauri::command]
+pub async fn get_link_state(
+    state: State<'_, AppState>,
+    invoice_id: String,
+) -> IpcResult<LinkState> {
+    state.run(move |e| link_state(e, &invoice_id)).await
+}
+
+/// The SVG markup of the QR code of the invoice's live link.
+#[tauri::command]
+pub async fn link_qr_svg(state: State<'_, AppState>, invoice_id: String) -> IpcResult<String> {
+    state
+        .run(move |e| {
+            let s = link_state(e, &invoice_id)?;
+            match s.link {
+                Some(l) if s.state == "live" => paydesk_core::qr::svg(&l.url),
+                _ => Err(Error::conflict(
+                    None,
+                    "the invoice has no live payment link".to_string(),
+                )),
+            }
+        })
+        .await
+}
