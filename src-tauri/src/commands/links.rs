@@ -5,7 +5,8 @@
 //! Credentials stay in the shell: nothing here returns one.
 
 use paydesk_core::{
-    Error, LinkOptions, LinkStatus, Mode, OutboxState, Paydesk, PaymentLink, PaymentSettings,
+    Error, LinkOptions, LinkStatus, Mode, OutboxItem, OutboxState, Paydesk, PaymentLink,
+    PaymentSettings,
 };
 use serde::Serialize;
 use tauri::State;
@@ -150,6 +151,27 @@ pub async fn update_payment_settings(
     state.run(move |e| e.set_payment_settings(&input)).await
 }
 
+/// The engine action behind "create link" and "reissue link".
+type QueueLink = fn(&mut Paydesk, &str, &LinkOptions) -> paydesk_core::Result<OutboxItem>;
+
+/// Queue a link with `action`, answer with the invoice's link state, and wake the sender.
+async fn queue_link(
+    state: State<'_, AppState>,
+    invoice_id: String,
+    options: LinkOptions,
+    action: QueueLink,
+) -> IpcResult<LinkState> {
+    let result = state
+        .run(move |e| {
+            check_can_send(e)?;
+            action(e, &invoice_id, &options)?;
+            link_state(e, &invoice_id)
+        })
+        .await?;
+    state.kick_sender();
+    Ok(result)
+}
+
 /// Queue a payment link for an invoice (its amounts lock) and send it in the background.
 #[tauri::command]
 pub async fn request_link(
@@ -162,15 +184,7 @@ pub async fn request_link(
         redirect_url,
         redirect_label,
     };
-    let result = state
-        .run(move |e| {
-            check_can_send(e)?;
-            e.request_link(&invoice_id, &options)?;
-            link_state(e, &invoice_id)
-        })
-        .await?;
-    state.kick_sender();
-    Ok(result)
+    queue_link(state, invoice_id, options, Paydesk::request_link).await
 }
 
 /// Replace an expired link with a fresh one (the old one stays in the history).
@@ -185,15 +199,7 @@ pub async fn reissue_link(
         redirect_url,
         redirect_label,
     };
-    let result = state
-        .run(move |e| {
-            check_can_send(e)?;
-            e.reissue_link(&invoice_id, &options)?;
-            link_state(e, &invoice_id)
-        })
-        .await?;
-    state.kick_sender();
-    Ok(result)
+    queue_link(state, invoice_id, options, Paydesk::reissue_link).await
 }
 
 /// Void the invoice's live or queued link; its amounts can be edited again.
