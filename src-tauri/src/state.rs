@@ -97,7 +97,8 @@ impl AppState {
     pub async fn send_pass(&self) -> IpcResult<SendReport> {
         let mut slot = self.sender.lock().await;
         let (mode, data_dir, mut outbox) = self
-            .run(|e| Ok((e.mode(), PathBuf::from(e.info().data_dir), e.outbox()?)))
+            // Not `info()`: that probes the keychain, which this 5-second loop does not need.
+            .run(|e| Ok((e.mode(), e.data_dir().to_path_buf(), e.outbox()?)))
             .await?;
         if slot.mode != Some(mode) {
             slot.gateway = None;

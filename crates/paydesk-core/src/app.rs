@@ -155,6 +155,11 @@ impl Paydesk {
         self.mode
     }
 
+    /// The data folder this engine works in.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
     /// The open database file.
     pub fn database_path(&self) -> &Path {
         self.store.path()
