@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "void_link",
     "get_link_state",
     "link_qr_svg",
+    "open_link",
 ];
 
 fn main() {

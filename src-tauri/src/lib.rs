@@ -44,6 +44,7 @@ macro_rules! handlers {
             $crate::commands::links::void_link,
             $crate::commands::links::get_link_state,
             $crate::commands::links::link_qr_svg,
+            $crate::commands::links::open_link,
         ]
     };
 }
@@ -62,6 +63,9 @@ pub fn run() {
     let state = AppState::open_default();
     let sender = state.clone();
     let result = tauri::Builder::default()
+        // Opens payment links and mail drafts from Rust only: no opener permission is granted
+        // to the webview.
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .setup(move |_app| {
             // The payment-link sender: a pass every few seconds (and right after a request).

@@ -22,6 +22,7 @@ fn harness() -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
     let engine = Paydesk::open(dir.path(), Arc::new(MemoryStore::new())).expect("open engine");
     let app = mock_builder()
+        .plugin(tauri_plugin_opener::init())
         .manage(AppState::new(engine).with_sandbox_port(0))
         .invoke_handler(paydesk_desktop::handlers!())
         .build(tauri::generate_context!())
@@ -123,6 +124,30 @@ fn undeclared_command_is_refused() {
     assert!(h
         .invoke("plugin:fs|read_file", json!({ "path": "/etc/passwd" }))
         .is_err());
+    // The opener plugin is loaded for the shell's own use; the webview may not call it with a
+    // URL of its choosing.
+    assert!(h
+        .invoke(
+            "plugin:opener|open_url",
+            json!({ "url": "file:///etc/passwd" })
+        )
+        .is_err());
+}
+
+#[test]
+fn open_link_needs_a_live_link_and_a_known_target() {
+    let h = harness();
+    let invoice = invoice_for_link(&h);
+    let id = invoice["id"].as_str().unwrap();
+    let bad = h
+        .invoke("open_link", json!({ "invoiceId": id, "target": "file" }))
+        .unwrap_err();
+    assert_eq!(bad["field"], "target");
+    let none = h
+        .invoke("open_link", json!({ "invoiceId": id, "target": "browser" }))
+        .unwrap_err();
+    assert_eq!(none["code"], "conflict");
+    assert_eq!(none["field"], "link");
 }
 
 fn invoice_for_link(h: &Harness) -> Value {

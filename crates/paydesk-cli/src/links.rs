@@ -1,4 +1,4 @@
-//! `paydesk link create|show|reissue|void` and `paydesk settings payment`.
+//! `paydesk link create|show|reissue|open|void` and `paydesk settings payment`.
 //!
 //! `link create` validates and queues the link request (the invoice's amounts lock from here),
 //! then runs one sender pass ([`crate::outbox`]): in Test mode against the data folder's
@@ -44,6 +44,15 @@ pub enum LinkCommand {
     },
     /// Replace an expired link with a fresh one; the old one stays in the history.
     Reissue(CreateArgs),
+    /// Open the invoice's live link in the default browser, or with --email a mail draft to
+    /// the client (number, amount, due date and link) in the default mail program.
+    Open {
+        /// The invoice: its number or id.
+        invoice: String,
+        /// Open an email draft instead of the payer page.
+        #[arg(long)]
+        email: bool,
+    },
     /// Void the invoice's live or queued link; its amounts can be edited again.
     Void {
         /// The invoice: its number or id.
@@ -88,6 +97,17 @@ pub struct PaymentArgs {
     /// Default redirect button text ('' clears it).
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     redirect_label: Option<String>,
+}
+
+/// What `link open` prints.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Opened {
+    invoice_number: String,
+    /// `browser` or `email`.
+    target: &'static str,
+    /// The URL handed to the OS.
+    opened: String,
 }
 
 /// What link commands print.
@@ -197,6 +217,29 @@ pub(crate) fn run(command: LinkCommand, ctx: &mut Ctx<'_, '_>) -> Result<(), Fai
             }
             v.qr = qr;
             ctx.emit(&v, write_view)
+        }
+        LinkCommand::Open { invoice, email } => {
+            let app = ctx.app()?;
+            let inv = app.find_invoice(&invoice)?;
+            let share = app.link_share(&inv.id)?;
+            let (target, what) = if email {
+                (share.mailto, "mail program")
+            } else {
+                (share.url, "browser")
+            };
+            open::that_detached(&target).map_err(|e| {
+                Failure::Remote(format!(
+                    "could not start the default {what} ({e}); open this yourself: {target}"
+                ))
+            })?;
+            let opened = Opened {
+                invoice_number: inv.number,
+                target: if email { "email" } else { "browser" },
+                opened: target,
+            };
+            ctx.emit(&opened, |out, o| {
+                writeln!(out, "Opened in the default {what}: {}", o.opened)
+            })
         }
         LinkCommand::Void { invoice } => {
             let app = ctx.app()?;

@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use crate::clock::{Clock, SystemClock};
 use crate::domain::{
-    BusinessProfile, Client, ClientInput, Invoice, InvoiceInput, InvoicePage, InvoiceQuery,
-    LinkOptions, Mode, OutboxItem, PaymentLink, PaymentSettings, Settings, SettingsInput,
-    TotalsInput,
+    email_draft, openable_url, BusinessProfile, Client, ClientInput, Invoice, InvoiceInput,
+    InvoicePage, InvoiceQuery, LinkOptions, LinkShare, LinkStatus, Mode, OutboxItem, PaymentLink,
+    PaymentSettings, Settings, SettingsInput, TotalsInput,
 };
 use crate::error::{Error, Result};
 use crate::money::currency::{Currency, CURRENCIES};
@@ -377,6 +377,37 @@ impl Paydesk {
     /// re-issued. (The status poller of the paid-status issue calls this.)
     pub fn mark_link_expired(&mut self, token: &str) -> Result<()> {
         self.store.mark_link_expired(token)
+    }
+
+    /// The invoice's live link, ready to open in a browser or to mail to the client. A queued,
+    /// expired or voided link cannot be shared (`Conflict` naming `link`).
+    pub fn link_share(&mut self, invoice_id: &str) -> Result<LinkShare> {
+        let invoice = self.store.invoice(invoice_id)?;
+        let now = self.clock.now();
+        let link = self
+            .store
+            .links_of(invoice_id)?
+            .into_iter()
+            .rev()
+            .find(|l| l.status == LinkStatus::Live)
+            .filter(|l| {
+                chrono::DateTime::parse_from_rfc3339(&l.expires_at).map_or(true, |t| t > now)
+            })
+            .ok_or_else(|| {
+                Error::conflict(
+                    Some("link"),
+                    format!(
+                        "invoice {} has no live payment link; create or re-issue one first",
+                        invoice.number
+                    ),
+                )
+            })?;
+        let url = openable_url("link", &link.secure_payment_url, self.mode)?;
+        let to = self.store.client(&invoice.client_id)?.email;
+        Ok(LinkShare {
+            url: url.to_string(),
+            mailto: email_draft(&invoice, &to, &link),
+        })
     }
 
     /// Every link an invoice had, oldest first.

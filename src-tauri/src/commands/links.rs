@@ -9,9 +9,10 @@ use paydesk_core::{
     PaymentSettings,
 };
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_opener::OpenerExt;
 
-use crate::error::IpcResult;
+use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 
 /// A link as the UI shows it.
@@ -75,6 +76,9 @@ pub struct LinkState {
     pub message: Option<String>,
     /// Every link the invoice had, oldest first.
     pub history: Vec<LinkInfo>,
+    /// A live (even if past its expiry) or queued link locks the invoice: it cannot be edited
+    /// until the link is voided.
+    pub locked: bool,
 }
 
 fn is_past(iso: &str) -> bool {
@@ -86,6 +90,7 @@ fn link_state(e: &mut Paydesk, invoice_id: &str) -> paydesk_core::Result<LinkSta
     let links = e.links_of(invoice_id)?;
     let history: Vec<LinkInfo> = links.iter().map(LinkInfo::from).collect();
     let pending = e.pending_link(invoice_id)?;
+    let locked = pending.is_some() || links.iter().any(|l| l.status == LinkStatus::Live);
     let current = history
         .iter()
         .rev()
@@ -125,6 +130,7 @@ fn link_state(e: &mut Paydesk, invoice_id: &str) -> paydesk_core::Result<LinkSta
         }),
         message,
         history,
+        locked,
     })
 }
 
@@ -237,4 +243,33 @@ pub async fn link_qr_svg(state: State<'_, AppState>, invoice_id: String) -> IpcR
             }
         })
         .await
+}
+
+/// Open the invoice's live link outside the app: `target` `browser` opens the payer page in the
+/// default browser, `email` a mail draft to the client (number, amount, due date, link). The URL
+/// comes from the database and is checked ([`paydesk_core::openable_url`]): never a URL the
+/// webview supplies. Answers with what was opened.
+#[tauri::command]
+pub async fn open_link<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    invoice_id: String,
+    target: String,
+) -> IpcResult<String> {
+    let email = match target.as_str() {
+        "browser" => false,
+        "email" => true,
+        _ => return Err(Error::invalid("target", "must be browser or email").into()),
+    };
+    let share = state.run(move |e| e.link_share(&invoice_id)).await?;
+    let url = if email { share.mailto } else { share.url };
+    app.opener()
+        .open_url(url.clone(), None::<&str>)
+        .map_err(|e| {
+            let what = if email { "mail program" } else { "browser" };
+            IpcError::internal(format!(
+                "could not start the default {what} ({e}); copy the link instead"
+            ))
+        })?;
+    Ok(url)
 }

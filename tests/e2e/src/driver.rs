@@ -49,9 +49,10 @@ impl TauriDriver {
             .prefix("paydesk-e2e-")
             .tempdir()
             .context("creating a temporary directory")?;
-        for dir in ["data", "xdg-data", "xdg-config", "xdg-cache"] {
+        for dir in ["data", "xdg-data", "xdg-config", "xdg-cache", "bin"] {
             std::fs::create_dir_all(home.path().join(dir))?;
         }
+        let path = fake_opener(home.path())?;
         let port = free_port()?;
         let native_port = loop {
             let candidate = free_port()?;
@@ -78,6 +79,7 @@ impl TauriDriver {
             .env("XDG_DATA_HOME", home.path().join("xdg-data"))
             .env("XDG_CONFIG_HOME", home.path().join("xdg-config"))
             .env("XDG_CACHE_HOME", home.path().join("xdg-cache"))
+            .env("PATH", path)
             .env("RUST_BACKTRACE", "1")
             // No accessibility bus: GTK would otherwise start at-spi daemons on the session bus.
             .env("NO_AT_BRIDGE", "1")
@@ -98,6 +100,15 @@ impl TauriDriver {
         };
         driver.wait_until_ready().await?;
         Ok(driver)
+    }
+
+    /// What the app handed to the OS opener (`xdg-open`), one URL per call, oldest first.
+    pub fn opened(&self) -> Vec<String> {
+        std::fs::read_to_string(self.home.path().join(OPENED))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
     }
 
     /// Opens a WebDriver session, which launches a new app window; waits until it is open.
@@ -226,4 +237,27 @@ async fn answers_http(port: u16) -> bool {
         tokio::time::timeout(Duration::from_secs(1), attempt).await,
         Ok(Ok(true))
     )
+}
+
+/// The file the fake `xdg-open` appends to.
+const OPENED: &str = "opened.txt";
+
+/// Puts an `xdg-open` that records its argument (instead of starting a browser or a mail
+/// program) first on the app's PATH; returns that PATH.
+fn fake_opener(home: &std::path::Path) -> Result<std::ffi::OsString> {
+    use std::os::unix::fs::PermissionsExt;
+    let script = home.join("bin").join("xdg-open");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+            home.join(OPENED).display()
+        ),
+    )?;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+    let mut dirs = vec![home.join("bin")];
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    Ok(std::env::join_paths(dirs)?)
 }

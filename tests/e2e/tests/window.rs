@@ -107,13 +107,45 @@ async fn creates_a_payment_link_through_the_window() -> Result<()> {
         app.wait_for("link-qr").await?;
         app.wait_for("link-copy").await?;
         app.wait_for("link-email").await?;
+        // A live link locks the invoice.
+        app.wait_for("invoice-locked-notice").await?;
         shoot(&app, "payment-link").await?;
+
+        // Open in browser and Email draft go through the OS opener (a recording fake here).
+        app.click("link-open").await?;
+        wait_opened(&driver, 1).await?;
+        app.click("link-email").await?;
+        let opened = wait_opened(&driver, 2).await?;
+        anyhow::ensure!(opened[0] == url, "opened {opened:?}, link {url}");
+        anyhow::ensure!(
+            opened[1].starts_with("mailto:billing@acme.example?subject=Invoice%20")
+                && opened[1].contains(&number)
+                && opened[1].contains("451.50%20USDC-base"),
+            "email draft {}",
+            opened[1]
+        );
         Ok(())
     }
     .await;
     app.finish(outcome)
         .await
         .inspect_err(|_| driver.print_log())
+}
+
+/// The URLs the app handed to the OS opener, once there are `n` (within 10 s).
+async fn wait_opened(driver: &TauriDriver, n: usize) -> Result<Vec<String>> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let opened = driver.opened();
+        if opened.len() >= n {
+            return Ok(opened);
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the app opened {opened:?}, expected {n} URL(s)"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 async fn start_driver() -> Result<TauriDriver> {

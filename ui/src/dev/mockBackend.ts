@@ -196,6 +196,11 @@ const handlers: Record<string, (a: Args) => unknown> = {
     return linkState(invoiceId);
   },
   get_link_state: ({ invoiceId }) => linkState(invoiceId),
+  open_link: ({ invoiceId, target }) => {
+    const live = linkState(invoiceId).link;
+    if (!live) throw { code: 'conflict', message: 'the invoice has no live payment link; create or re-issue one first', field: 'link' };
+    return target === 'email' ? `mailto:?subject=Invoice&body=${encodeURIComponent(live.url)}` : live.url;
+  },
   link_qr_svg: () =>
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 21 21"><rect width="21" height="21" fill="#fff"/><path d="M1 1h7v7H1zM13 1h7v7h-7zM1 13h7v7H1zM10 10h2v2h-2z" fill="#000"/></svg>',
 };
@@ -209,17 +214,17 @@ const links: Record<string, { sentAt: number | null; token: string; history: Moc
 /** Queued for a few seconds after a request, then live (like the real outbox against the sandbox). */
 function linkState(invoiceId: string) {
   const l = links[invoiceId];
-  const base = { invoiceId, link: null, pending: null, message: null, history: l?.history ?? [] };
+  const base = { invoiceId, link: null, pending: null, message: null, history: l?.history ?? [], locked: false };
   if (!l) return { ...base, state: 'none' };
   if (l.sentAt !== null && Date.now() < l.sentAt) {
-    return { ...base, state: 'queued', message: 'not sent yet', pending: { lastError: null, nextAttemptAt: now(), attempts: 0 } };
+    return { ...base, locked: true, state: 'queued', message: 'not sent yet', pending: { lastError: null, nextAttemptAt: now(), attempts: 0 } };
   }
   if (l.sentAt !== null && !l.history.some((h) => h.token === l.token)) {
     const inv = find(db().invoices, invoiceId, 'invoice');
     l.history.push({ url: `http://127.0.0.1:47615/pay/${l.token}`, token: l.token, createdAt: now(), expiresAt: addDays(today(), 7) + 'T00:00:00Z', status: 'live', amount: inv.totals.total, currency: inv.currency, redirectUrl: null, redirectLabel: null });
   }
   const live = l.history.find((h) => h.status === 'live') ?? null;
-  return { ...base, history: l.history, state: live ? 'live' : 'none', link: live };
+  return { ...base, history: l.history, state: live ? 'live' : 'none', link: live, locked: live !== null };
 }
 
 function seed() {

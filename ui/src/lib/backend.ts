@@ -84,3 +84,6 @@ export const voidLink = (invoiceId: string) => call<LinkState>('void_link', { in
 export const getLinkState = (invoiceId: string) => call<LinkState>('get_link_state', { invoiceId });
 /** The SVG markup of the live link's QR code. */
 export const linkQrSvg = (invoiceId: string) => call<string>('link_qr_svg', { invoiceId });
+/** Open the live link in the default browser, or a mail draft to the client; the URL opened. */
+export const openLink = (invoiceId: string, target: 'browser' | 'email') =>
+  call<string>('open_link', { invoiceId, target });

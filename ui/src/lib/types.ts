@@ -196,6 +196,8 @@ export interface LinkState {
   message: string | null;
   /** Every link of the invoice, oldest first. */
   history: LinkInfo[];
+  /** A live or queued link locks the invoice until the link is voided. */
+  locked: boolean;
 }
 export interface LinkRequest {
   redirectUrl: string | null;

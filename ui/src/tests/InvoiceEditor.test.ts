@@ -205,12 +205,11 @@ describe('invoice editor: payment link', () => {
     await waitFor(() => expect(text('link-url')).toBe(linkInfo().url), { timeout: 6000 });
     const qr = (await screen.findByTestId('link-qr')) as HTMLImageElement;
     expect(qr.getAttribute('src')).toBe(`data:image/svg+xml;base64,${btoa(QR)}`);
-    const email = screen.getByTestId('link-email') as HTMLAnchorElement;
-    const href = decodeURIComponent(email.getAttribute('href') ?? '');
-    expect(href.startsWith('mailto:')).toBe(true);
-    expect(href).toContain(`subject=Invoice ${invoice().number}`);
-    expect(href).toContain(linkInfo().url);
-    expect(href).toContain(invoice().dueDate);
+    api.openLink.mockResolvedValue(linkInfo().url);
+    await userEvent.click(screen.getByTestId('link-open'));
+    expect(api.openLink).toHaveBeenLastCalledWith('01INVOICE0001', 'browser');
+    await userEvent.click(screen.getByTestId('link-email'));
+    expect(api.openLink).toHaveBeenLastCalledWith('01INVOICE0001', 'email');
     expect(screen.getByTestId('link-history').textContent).toContain(linkInfo().url);
   }, 10000);
 
@@ -224,6 +223,31 @@ describe('invoice editor: payment link', () => {
     await userEvent.click(screen.getByTestId('link-create'));
     await waitFor(() => expect(text('error-redirectUrl')).toMatch(/must be an https URL/i));
     expect(screen.getByTestId('link-redirectUrl').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('shows why the browser could not be opened', async () => {
+    api.getInvoice.mockResolvedValue(invoice());
+    api.getLinkState.mockResolvedValue(linkState({ state: 'live', link: linkInfo(), history: [linkInfo()] }));
+    api.linkQrSvg.mockResolvedValue(QR);
+    api.openLink.mockRejectedValue(new BackendError('internal', 'could not start the default browser (no xdg-open); copy the link instead', null));
+    render(InvoiceEditor, { id: '01INVOICE0001' });
+    await userEvent.click(await screen.findByTestId('link-open'));
+    await waitFor(() => expect(text('link-error')).toContain('could not start the default browser'));
+  });
+
+  it('locks the invoice while a link is live and unlocks it when the link is voided', async () => {
+    api.getInvoice.mockResolvedValue(invoice());
+    api.getLinkState.mockResolvedValue(linkState({ state: 'live', link: linkInfo(), history: [linkInfo()] }));
+    api.linkQrSvg.mockResolvedValue(QR);
+    api.voidLink.mockResolvedValue(linkState({ history: [{ ...linkInfo(), status: 'void' }] }));
+    render(InvoiceEditor, { id: '01INVOICE0001' });
+    await screen.findByTestId('invoice-locked-notice');
+    expect(screen.queryByTestId('invoice-save')).toBeNull();
+    expect((screen.getByTestId('invoice-notes') as HTMLTextAreaElement).closest('fieldset')?.disabled).toBe(true);
+    await userEvent.click(screen.getByTestId('link-void'));
+    await waitFor(() => expect(screen.queryByTestId('invoice-locked-notice')).toBeNull());
+    expect(screen.getByTestId('invoice-save')).toBeTruthy();
+    expect((screen.getByTestId('invoice-notes') as HTMLTextAreaElement).closest('fieldset')?.disabled).toBe(false);
   });
 
   it('copies the link URL to the clipboard', async () => {

@@ -34,5 +34,6 @@ export async function backendMock() {
     voidLink: vi.fn(),
     getLinkState: vi.fn(),
     linkQrSvg: vi.fn(),
+    openLink: vi.fn(),
   };
 }

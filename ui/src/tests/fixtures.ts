@@ -144,5 +144,15 @@ export function linkInfo(overrides: Partial<LinkInfo> = {}): LinkInfo {
 }
 
 export function linkState(overrides: Partial<LinkState> = {}): LinkState {
-  return { invoiceId: '01INVOICE0001', state: 'none', link: null, pending: null, message: null, history: [], ...overrides };
+  const state = overrides.state ?? 'none';
+  return {
+    invoiceId: '01INVOICE0001',
+    state,
+    link: null,
+    pending: null,
+    message: null,
+    history: [],
+    locked: state === 'live' || state === 'queued',
+    ...overrides,
+  };
 }

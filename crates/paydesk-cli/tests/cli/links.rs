@@ -280,3 +280,90 @@ fn live_mode_without_credentials_queues_nothing() {
         "live mode never starts the sandbox"
     );
 }
+
+/// A stand-in for `xdg-open` first on PATH: appends each argument it gets to `log`.
+fn fake_opener(dir: &std::path::Path, log: &std::path::Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("xdg-open");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// The lines `log` holds once it has `n` of them (the opener runs detached), within 10 s.
+fn opened(log: &std::path::Path, n: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let lines: Vec<String> = std::fs::read_to_string(log)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        if lines.len() >= n {
+            return lines;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the opener got {lines:?}, wanted {n} line(s)"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn link_open_hands_the_payer_page_and_the_email_draft_to_the_os() {
+    let b = Books::new();
+    b.ok("client add --name 'Acme Studio' --email billing@acme.test");
+    b.ok(
+        "invoice create --client 'Acme Studio' --currency FAU-sepolia --issue-date 2026-11-21 \
+         --terms 30 --line 'Design;2;100'",
+    );
+    let log = b.path().join("opened.txt");
+    let path = fake_opener(b.path(), &log);
+    let env = [("PATH", path.as_str())];
+
+    // No link yet: nothing is opened, the error names the link.
+    let none = run_env(&b, "link open INV-2026-0001", &env);
+    assert_eq!(none.code, 5, "{}", none.stderr);
+    assert!(
+        none.stderr.contains("no live payment link"),
+        "{}",
+        none.stderr
+    );
+
+    let created = b.ok("link create INV-2026-0001");
+    let url = created["link"]["securePaymentUrl"].as_str().unwrap();
+    let browser = run_env(&b, "--json link open INV-2026-0001", &env);
+    assert_eq!(browser.code, 0, "{}", browser.stderr);
+    assert_eq!(opened(&log, 1), vec![url.to_string()]);
+
+    let email = run_env(&b, "--json link open INV-2026-0001 --email", &env);
+    assert_eq!(email.code, 0, "{}", email.stderr);
+    let mailto = opened(&log, 2)[1].clone();
+    let expected_url = url::form_urlencoded::byte_serialize(url.as_bytes()).collect::<String>();
+    assert!(
+        mailto.starts_with("mailto:billing@acme.test?subject=Invoice%20INV-2026-0001&body="),
+        "{mailto}"
+    );
+    assert!(mailto.contains("200.00%20FAU-sepolia"), "{mailto}");
+    assert!(mailto.contains("2026-12-21"), "{mailto}");
+    assert!(
+        mailto.contains(&expected_url.replace('+', "%20")),
+        "{mailto}"
+    );
+
+    // A voided link is not opened.
+    b.ok("link void INV-2026-0001");
+    b.fails("link open INV-2026-0001", 5);
+    assert_eq!(opened(&log, 2).len(), 2);
+}

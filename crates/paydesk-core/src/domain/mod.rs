@@ -7,6 +7,7 @@ pub mod link;
 pub mod numbering;
 pub mod profile;
 pub mod settings;
+pub mod share;
 pub mod text;
 
 pub use client::{Client, ClientInput};
@@ -21,3 +22,4 @@ pub use link::{
 pub use numbering::NumberPattern;
 pub use profile::BusinessProfile;
 pub use settings::{Mode, Settings, SettingsInput};
+pub use share::{email_draft, openable_url, LinkShare};
