@@ -1,4 +1,4 @@
-//! `paydesk outbox list|retry`, and the one sender pass every link command runs.
+//! `paydesk outbox list|send|retry`, and the one sender pass every link command runs.
 //!
 //! A sender pass claims every due row of the current mode's outbox and sends each once:
 //! in Test mode to the data folder's sandbox ([`TestModeSandbox::attach_or_start`] on
@@ -28,6 +28,21 @@ pub enum OutboxCommand {
         /// Rows to show (1 to 500).
         #[arg(long, default_value_t = 50)]
         limit: u32,
+    },
+    /// Send every link request that is due, once; with --until-empty keep going (waiting for
+    /// each retry time) until nothing is left to send. Exits 1 when the API refuses one for good.
+    Send {
+        /// Keep sending until the outbox has nothing queued (retries wait for their backoff).
+        #[arg(long)]
+        until_empty: bool,
+        /// With --until-empty: give up after this many seconds (default: no limit).
+        #[arg(long, value_name = "SECS", requires = "until_empty")]
+        timeout: Option<u64>,
+        /// How long a request this sender claimed stays reserved for it (1 to 3600 seconds;
+        /// default 120). After that, a request whose sender died is sent again.
+        #[arg(long, value_name = "SECS", default_value_t = 120,
+              value_parser = clap::value_parser!(u64).range(1..=3600))]
+        lease: u64,
     },
     /// Send again now: make the queued or failed row ID due (every queued and failed row when
     /// none is named; a failed one is rebuilt from current settings), then send everything due
@@ -91,6 +106,15 @@ impl Sender {
 
     /// Send every due row once. `Err(reason)` when there is nowhere to send to.
     pub fn run(&self, app: &Paydesk) -> Result<Result<SendReport, String>, Failure> {
+        self.run_with_lease(app, None)
+    }
+
+    /// [`Sender::run`] holding each claim for `lease` (the engine's default when `None`).
+    fn run_with_lease(
+        &self,
+        app: &Paydesk,
+        lease: Option<chrono::Duration>,
+    ) -> Result<Result<SendReport, String>, Failure> {
         let Some(gateway) = &self.gateway else {
             return Ok(Err(self
                 .unreachable
@@ -98,10 +122,52 @@ impl Sender {
                 .unwrap_or_else(|| "no gateway".into())));
         };
         let mut outbox = app.outbox()?;
+        if let Some(lease) = lease {
+            outbox.lease = lease;
+        }
         let report = self
             .runtime
             .block_on(outbox.run_once(gateway, chrono::Utc::now()))?;
         Ok(Ok(report))
+    }
+
+    /// Send passes until nothing is queued or sending, sleeping until the next row is due;
+    /// stops at `deadline`. The reports of every pass, added up.
+    fn run_until_empty(
+        &self,
+        app: &mut Paydesk,
+        lease: chrono::Duration,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<Result<SendReport, String>, Failure> {
+        let mut total = SendReport::default();
+        loop {
+            let report = match self.run_with_lease(app, Some(lease))? {
+                Ok(r) => r,
+                Err(why) => return Ok(Err(why)),
+            };
+            total.sent += report.sent;
+            total.retrying += report.retrying;
+            total.failed += report.failed;
+            total.discarded += report.discarded;
+            total.errors.extend(report.errors);
+            let Some(next) = app.outbox_next_due()? else {
+                return Ok(Ok(total));
+            };
+            let wait = (next - chrono::Utc::now())
+                .to_std()
+                .unwrap_or_default()
+                .max(std::time::Duration::from_millis(10));
+            if let Some(deadline) = deadline {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                if left < wait {
+                    return Ok(Err(format!(
+                        "gave up after the timeout with requests still queued (next try {})",
+                        paydesk_core::clock::timestamp(next)
+                    )));
+                }
+            }
+            std::thread::sleep(wait);
+        }
     }
 }
 
@@ -126,6 +192,40 @@ pub(crate) fn run(command: OutboxCommand, ctx: &mut Ctx<'_, '_>) -> Result<(), F
         OutboxCommand::List { limit } => {
             let items = ctx.app()?.outbox_list(limit)?;
             ctx.emit(&items, |out, items| write_items(out, items))
+        }
+        OutboxCommand::Send {
+            until_empty,
+            timeout,
+            lease,
+        } => {
+            let app = ctx.app()?;
+            let sender = Sender::for_app(app)?;
+            let lease = chrono::Duration::seconds(lease as i64);
+            let result = if until_empty {
+                let deadline =
+                    timeout.map(|s| std::time::Instant::now() + std::time::Duration::from_secs(s));
+                sender.run_until_empty(app, lease, deadline)?
+            } else {
+                sender.run_with_lease(app, Some(lease))?
+            };
+            let (report, unreachable) = match result {
+                Ok(r) => (Some(r), None),
+                Err(why) => (None, Some(why)),
+            };
+            drop(sender);
+            if until_empty {
+                if let Some(why) = unreachable {
+                    return Err(Failure::Remote(why));
+                }
+            }
+            let view = RetryView {
+                requeued: Vec::new(),
+                skipped: Vec::new(),
+                report,
+                unreachable,
+                outbox: app.outbox_list(50)?,
+            };
+            finish(ctx, &view)
         }
         OutboxCommand::Retry { id } => {
             let app = ctx.app()?;
@@ -164,35 +264,40 @@ pub(crate) fn run(command: OutboxCommand, ctx: &mut Ctx<'_, '_>) -> Result<(), F
                 outbox: app.outbox_list(50)?,
             };
             drop(sender);
-            let failed = view.report.as_ref().map_or(0, |r| r.failed);
-            ctx.emit(&view, |out, v| {
-                match (&v.report, &v.unreachable) {
-                    (Some(r), _) => writeln!(
-                        out,
-                        "Sent {}, retrying later {}, failed {}.",
-                        r.sent, r.retrying, r.failed
-                    )?,
-                    (None, Some(why)) => writeln!(out, "Nothing sent: {why}")?,
-                    (None, None) => {}
-                }
-                if let Some(r) = &v.report {
-                    for (id, message) in &r.errors {
-                        writeln!(out, "  {id}: {message}")?;
-                    }
-                }
-                for (id, why) in &v.skipped {
-                    writeln!(out, "  {id} not retried: {why}")?;
-                }
-                write_items(out, &v.outbox)
-            })?;
-            if failed > 0 {
-                return Err(Failure::Remote(format!(
-                    "{failed} link request(s) were refused for good; see `paydesk outbox list`"
-                )));
-            }
-            Ok(())
+            finish(ctx, &view)
         }
     }
+}
+
+/// Print what a send pass did; exit 1 when the API refused a request for good.
+fn finish(ctx: &mut Ctx<'_, '_>, view: &RetryView) -> Result<(), Failure> {
+    ctx.emit(view, |out, v| {
+        match (&v.report, &v.unreachable) {
+            (Some(r), _) => writeln!(
+                out,
+                "Sent {}, retrying later {}, failed {}.",
+                r.sent, r.retrying, r.failed
+            )?,
+            (None, Some(why)) => writeln!(out, "Nothing sent: {why}")?,
+            (None, None) => {}
+        }
+        if let Some(r) = &v.report {
+            for (id, message) in &r.errors {
+                writeln!(out, "  {id}: {message}")?;
+            }
+        }
+        for (id, why) in &v.skipped {
+            writeln!(out, "  {id} not retried: {why}")?;
+        }
+        write_items(out, &v.outbox)
+    })?;
+    let failed = view.report.as_ref().map_or(0, |r| r.failed);
+    if failed > 0 {
+        return Err(Failure::Remote(format!(
+            "{failed} link request(s) were refused for good; see `paydesk outbox list`"
+        )));
+    }
+    Ok(())
 }
 
 fn write_items(out: &mut dyn Write, items: &[OutboxItem]) -> io::Result<()> {

@@ -12,6 +12,8 @@ mod util;
 mod bad_input;
 #[path = "cli/clients.rs"]
 mod clients;
+#[path = "cli/crash.rs"]
+mod crash;
 #[path = "cli/invoices.rs"]
 mod invoices;
 #[path = "cli/links.rs"]

@@ -420,6 +420,11 @@ impl Paydesk {
         self.store.outbox_list(limit)
     }
 
+    /// When the next queued link request falls due; `None` when the outbox has nothing to send.
+    pub fn outbox_next_due(&mut self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        self.store.outbox_next_due()
+    }
+
     /// Send an outbox row again now (a failed create-link is rebuilt from current settings).
     pub fn outbox_retry(&mut self, id: &str) -> Result<OutboxItem> {
         self.store.outbox_retry(self.mode, id)

@@ -226,7 +226,7 @@ pub struct Outbox {
     /// How long a claim holds a row before another sender may take it (well above the client
     /// timeout, so a slow call is never sent twice by two live senders).
     pub lease: Duration,
-    /// Most rows claimed per run.
+    /// Most rows sent per run.
     pub batch: u32,
 }
 
@@ -310,14 +310,19 @@ impl Outbox {
         }
     }
 
-    /// Claim every due row and send each once.
+    /// Send each due row once (at most `batch` rows), claiming them one by one.
     pub async fn run_once<G: LinkGateway>(
         &mut self,
         gateway: &G,
         now: DateTime<Utc>,
     ) -> Result<SendReport> {
         let mut report = SendReport::default();
-        for claim in self.claim_due(now)? {
+        // One row at a time: a claim (and its lease) covers only the call in flight, so a
+        // sender that dies leaves at most one row waiting for its lease to run out.
+        for _ in 0..self.batch {
+            let Some(claim) = self.store.claim_due(now, self.lease, 1)?.pop() else {
+                break;
+            };
             match self.deliver(gateway, &claim, now).await? {
                 Delivery::Sent => report.sent += 1,
                 Delivery::Discarded => report.discarded += 1,

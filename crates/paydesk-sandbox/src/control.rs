@@ -76,6 +76,8 @@ pub struct PaymentSnapshot {
     pub created_at: DateTime<Utc>,
     /// Expiry time (creation + 7 days).
     pub expires_at: DateTime<Utc>,
+    /// The `reference` the link was created with (Paydesk sends the invoice number).
+    pub reference: Option<String>,
     /// When the last request got fully paid.
     pub completed_at: Option<DateTime<Utc>>,
     /// The requests, in `requestIds` order.
@@ -247,6 +249,7 @@ impl SandboxControl {
             secure_payment_url: self.shared.payment_url(&link.token),
             created_at: link.created_at,
             expires_at: link.expires_at,
+            reference: link.options.reference.clone(),
             completed_at: link.completed_at,
             requests: store
                 .items(link)

@@ -80,6 +80,24 @@ impl Store {
         })
     }
 
+    /// When the next queued or `sending` row falls due (its retry time or the end of its
+    /// lease); `None` when nothing is waiting to be sent.
+    pub fn outbox_next_due(&mut self) -> Result<Option<DateTime<Utc>>> {
+        let next: Option<String> = self.read(|tx, _| {
+            Ok(tx.query_row(
+                "SELECT min(next_attempt_at) FROM outbox WHERE state IN ('queued', 'sending')",
+                [],
+                |r| r.get(0),
+            )?)
+        })?;
+        next.map(|t| {
+            DateTime::parse_from_rfc3339(&t)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| corrupt("outbox next_attempt_at"))
+        })
+        .transpose()
+    }
+
     /// Send a failed (or waiting) row again now. A failed create-link is rebuilt from the
     /// current invoice and settings, so fixing the settings and retrying works.
     pub fn outbox_retry(&mut self, mode: Mode, id: &str) -> Result<OutboxItem> {
