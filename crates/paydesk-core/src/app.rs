@@ -18,6 +18,9 @@ use crate::money::currency::{Currency, CURRENCIES};
 use crate::money::totals::Totals;
 use crate::outbox::{Outbox, RequestGateway};
 use crate::secrets::{self, SecretKind, SecretStore};
+use crate::status::limiter::RateLimiter;
+use crate::status::poller::Poller;
+use crate::status::{Dashboard, PaymentStatus};
 use crate::store::Store;
 
 /// The app identifier: the default data folder name and keychain namespace.
@@ -436,6 +439,32 @@ impl Paydesk {
             self.store.path(),
             self.clock.clone(),
         )?))
+    }
+
+    /// A status poller for this mode's links, on its own connection, whose calls share
+    /// `limiter` (run it off the UI thread).
+    pub fn poller(&self, limiter: Arc<RateLimiter>) -> Result<Poller> {
+        Ok(Poller::new(
+            Store::open_with_clock(self.store.path(), self.clock.clone())?,
+            limiter,
+        ))
+    }
+
+    /// The invoice's paid status and the history that explains it.
+    pub fn payment_status(&mut self, invoice_id: &str) -> Result<PaymentStatus> {
+        self.store.payment_status(invoice_id)
+    }
+
+    /// Mark the invoice's live link as being looked at: polled every 10 s for ten minutes.
+    pub fn watch_invoice(&mut self, invoice_id: &str) -> Result<()> {
+        let until = self.clock.now() + chrono::Duration::minutes(10);
+        self.store.watch_link(invoice_id, until).map(|_| ())
+    }
+
+    /// Outstanding, overdue and paid totals per currency, and what needs attention.
+    pub fn dashboard(&mut self) -> Result<Dashboard> {
+        let now = self.clock.now();
+        self.store.dashboard(now)
     }
 
     /// A gateway to the Request API at `api_base` (production in live mode when `None`) with

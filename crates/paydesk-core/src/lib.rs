@@ -36,6 +36,7 @@ pub mod money;
 pub mod outbox;
 pub mod qr;
 pub mod secrets;
+pub mod status;
 pub mod store;
 
 pub use app::{AppInfo, KeychainState, Paydesk, SecretStatus};

@@ -44,6 +44,7 @@ use serde::Serialize;
 use crate::clock::{timestamp, Clock, SystemClock};
 use crate::domain::{LinkDestination, LinkPayload};
 use crate::error::Result;
+use crate::status::limiter::RateLimiter;
 use crate::store::{Claim, CreatedLink, Store};
 
 /// Why a create-link call did not produce a link.
@@ -70,16 +71,46 @@ pub trait LinkGateway: Send + Sync {
     ) -> impl Future<Output = Result<CreatedLink, GatewayError>> + Send;
 }
 
-/// [`LinkGateway`] over the Request API client.
+/// [`LinkGateway`] (and [`crate::status::poller::StatusGateway`]) over the Request API client.
+/// With a limiter, every call waits for its slot and a 429 pauses every caller.
 #[derive(Debug, Clone)]
 pub struct RequestGateway {
     client: RequestClient,
+    limiter: Option<Arc<RateLimiter>>,
 }
 
 impl RequestGateway {
     /// Use `client` (its base URL, credentials and timeout) for every call.
     pub fn new(client: RequestClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            limiter: None,
+        }
+    }
+
+    /// Make every call wait for a slot of `limiter` (shared by the whole process).
+    pub fn with_limiter(mut self, limiter: Arc<RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Run one API call within the rate limit; a 429 pauses the limiter for its `Retry-After`
+    /// (one second when the server gave none).
+    pub(crate) async fn call<'a, T, F, Fut>(&'a self, f: F) -> Result<T, paydesk_request::Error>
+    where
+        F: FnOnce(&'a RequestClient) -> Fut,
+        Fut: Future<Output = Result<T, paydesk_request::Error>> + Send + 'a,
+    {
+        if let Some(l) = &self.limiter {
+            l.acquire().await;
+        }
+        let out = f(&self.client).await;
+        if let (Err(paydesk_request::Error::RateLimited { retry_after }), Some(l)) =
+            (&out, &self.limiter)
+        {
+            l.pause_for(retry_after.unwrap_or(StdDuration::from_secs(1)));
+        }
+        out
     }
 }
 
@@ -148,8 +179,7 @@ impl LinkGateway for RequestGateway {
     ) -> std::result::Result<CreatedLink, GatewayError> {
         let body = to_request(payload)?;
         let created = self
-            .client
-            .create_secure_payment(&body)
+            .call(|c| c.create_secure_payment(&body))
             .await
             .map_err(|e| classify(&e))?;
         Ok(CreatedLink {

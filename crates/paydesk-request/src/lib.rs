@@ -74,6 +74,7 @@ mod error;
 mod fee_plan;
 mod http;
 mod payouts;
+mod request_status;
 mod retry_after;
 mod secure_payments;
 mod status;
@@ -88,6 +89,7 @@ pub use credentials::{ApiSecret, Credentials};
 pub use error::{ApiIssue, Error};
 pub use fee_plan::{Fee, FeeDestination, FeePlan};
 pub use payouts::{CreateBatchPayout, CreatePayout};
+pub use request_status::RequestPayment;
 pub use secure_payments::{
     CreateSecurePayment, CreatedSecurePayment, LegacyItem, PaymentItem, SecurePaymentRequests,
 };

@@ -387,7 +387,9 @@ impl Store {
     pub fn mark_link_expired(&mut self, token: &str) -> Result<()> {
         self.write(|tx, clock| {
             tx.execute(
-                "UPDATE payment_links SET status = 'expired', ended_at = ?2
+                "UPDATE payment_links SET status = 'expired', ended_at = ?2,
+                     pay_state = CASE WHEN pay_state = 'paid' THEN 'paid' ELSE 'expired' END,
+                     next_check_at = NULL
                  WHERE token = ?1 AND status = 'live'",
                 params![token, timestamp(clock.now())],
             )?;

@@ -151,9 +151,49 @@ CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
 CREATE INDEX outbox_by_invoice ON outbox (invoice_id, created_at);
 "#;
 
+const V3: &str = r#"
+-- Paid status (status/ owns the rules): what the API last said about each link, moved forward
+-- only. `next_check_at` is when the scheduler polls it next; NULL means never again (paid, void,
+-- superseded, expired and confirmed). `verified_at` is the last successful poll.
+ALTER TABLE payment_links ADD COLUMN pay_state TEXT NOT NULL DEFAULT 'open'
+    CHECK (pay_state IN ('open', 'processing', 'partially_paid', 'paid', 'expired'));
+ALTER TABLE payment_links ADD COLUMN paid_amount TEXT;
+ALTER TABLE payment_links ADD COLUMN left_amount TEXT;
+ALTER TABLE payment_links ADD COLUMN tx_hash TEXT;
+ALTER TABLE payment_links ADD COLUMN paid_at TEXT;
+ALTER TABLE payment_links ADD COLUMN verified_at TEXT;
+ALTER TABLE payment_links ADD COLUMN next_check_at TEXT;
+ALTER TABLE payment_links ADD COLUMN checks INTEGER NOT NULL DEFAULT 0 CHECK (checks >= 0);
+ALTER TABLE payment_links ADD COLUMN watch_until TEXT;
+ALTER TABLE payment_links ADD COLUMN last_error TEXT;
+UPDATE payment_links SET next_check_at = created_at WHERE status = 'live';
+-- The scheduler's one query reads only links that can still change.
+CREATE INDEX payment_links_due ON payment_links (next_check_at)
+    WHERE status = 'live' AND next_check_at IS NOT NULL;
+
+-- Every answer about a link (poll, check now, webhook), with its effect: the history that
+-- explains an invoice's status. Written in the same transaction as the effect.
+CREATE TABLE link_events (
+    seq        INTEGER PRIMARY KEY,
+    token      TEXT NOT NULL REFERENCES payment_links (token) ON DELETE RESTRICT,
+    invoice_id TEXT NOT NULL REFERENCES invoices (id) ON DELETE RESTRICT,
+    at         TEXT NOT NULL,
+    source     TEXT NOT NULL CHECK (source IN ('poll', 'check', 'webhook', 'system')),
+    observed   TEXT NOT NULL CHECK (observed IN ('open', 'processing', 'partially_paid', 'paid',
+                                                 'not_payable', 'unknown')),
+    detail     TEXT,
+    applied    INTEGER NOT NULL CHECK (applied IN (0, 1)),
+    pay_state  TEXT NOT NULL
+) STRICT;
+CREATE INDEX link_events_by_invoice ON link_events (invoice_id, seq);
+-- When the invoice became paid (the dashboard's "paid this month / year").
+ALTER TABLE invoices ADD COLUMN paid_at TEXT;
+CREATE INDEX invoices_paid ON invoices (paid_at) WHERE status = 'paid';
+"#;
+
 /// All migrations, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 #[cfg(test)]
@@ -164,7 +204,7 @@ mod tests {
     }
 
     #[test]
-    fn a_v1_database_with_invoices_upgrades_to_v2() {
+    fn a_v1_database_with_invoices_upgrades_to_the_latest() {
         use rusqlite_migration::{Migrations, M};
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         Migrations::new(vec![M::up(super::V1)])
@@ -183,12 +223,25 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 2);
+        assert_eq!(version, 3);
         conn.execute(
             "INSERT INTO outbox (id, kind, invoice_id, payload, state, next_attempt_at,
                  created_at, updated_at) VALUES ('o', 'create_link', 'i', '{}', 'queued', 't', 't', 't')",
             [],
         )
         .unwrap();
+        // V3: a link starts open, is polled, and its answers go to the event log.
+        conn.execute_batch(
+            "INSERT INTO payment_links (invoice_id, token, request_ids, secure_payment_url,
+                 created_at, expires_at, status, amount, currency)
+             VALUES ('i', 'tok', '[]', 'https://x', 't', 't', 'live', '10', 'USDC-base');
+             INSERT INTO link_events (token, invoice_id, at, source, observed, applied, pay_state)
+             VALUES ('tok', 'i', 't', 'poll', 'open', 0, 'open');",
+        )
+        .unwrap();
+        let state: String = conn
+            .query_row("SELECT pay_state FROM payment_links", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(state, "open");
     }
 }

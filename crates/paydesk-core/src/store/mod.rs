@@ -9,6 +9,7 @@ mod links;
 mod migrations;
 mod outbox;
 mod settings;
+mod status;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use crate::error::{Error, Result};
 
 pub use links::LINK_LIFETIME_DAYS;
 pub use outbox::{Claim, CreatedLink};
+pub use status::DueLink;
 
 /// An open database with its clock.
 pub struct Store {

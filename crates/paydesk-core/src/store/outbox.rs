@@ -244,9 +244,14 @@ impl Store {
                     claim.id
                 ],
             )?;
+            // First status poll soon after issuing (status/schedule.rs takes over from there).
+            tx.execute(
+                "UPDATE payment_links SET next_check_at = ?2 WHERE token = ?1",
+                params![link.token, timestamp(now + Duration::seconds(20))],
+            )?;
             tx.execute(
                 "UPDATE invoices SET status = 'issued', updated_at = ?2
-                 WHERE id = ?1 AND status = 'draft'",
+                 WHERE id = ?1 AND status IN ('draft', 'expired')",
                 params![claim.invoice_id, at],
             )?;
             Ok(true)

@@ -10,6 +10,7 @@
 mod crash;
 mod faults;
 mod flow;
+mod status;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
