@@ -50,6 +50,11 @@ pub enum Command {
     Link(LinkArgs),
     /// List the outbox of link requests, or send them again now.
     Outbox(OutboxArgs),
+    /// Send queued links and poll the payment status of open invoices (what the app does in
+    /// the background).
+    Sync(crate::sync::SyncArgs),
+    /// Show an invoice's payment status and the history that explains it.
+    Status(crate::sync::StatusArgs),
     /// Run the local Request Network sandbox (API, payer page, webhooks) on 127.0.0.1.
     Sandbox(SandboxArgs),
 }

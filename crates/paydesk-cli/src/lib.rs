@@ -60,6 +60,7 @@ mod output;
 mod sandbox;
 mod secrets;
 pub mod settings;
+mod sync;
 
 use std::ffi::OsString;
 use std::io::{BufRead, Write};
@@ -109,6 +110,8 @@ where
         Command::Link(c) => links::run(c.command, &mut ctx),
         Command::Outbox(c) => outbox::run(c.command, &mut ctx),
         Command::Sandbox(a) => sandbox::run(a, &mut ctx),
+        Command::Sync(a) => sync::run_sync(a, &mut ctx),
+        Command::Status(a) => sync::run_status(a, &mut ctx),
     };
     match result {
         Ok(()) => exit::OK,

@@ -104,6 +104,25 @@ impl Sender {
         Ok(sender)
     }
 
+    /// The gateway (`Err(reason)` when there is nowhere to send to), paced by `limiter`.
+    pub fn gateway(
+        &self,
+        limiter: std::sync::Arc<paydesk_core::status::limiter::RateLimiter>,
+    ) -> Result<RequestGateway, String> {
+        match &self.gateway {
+            Some(g) => Ok(g.clone().with_limiter(limiter)),
+            None => Err(self
+                .unreachable
+                .clone()
+                .unwrap_or_else(|| "no gateway".into())),
+        }
+    }
+
+    /// The runtime the sender's calls run on.
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.runtime
+    }
+
     /// Send every due row once. `Err(reason)` when there is nowhere to send to.
     pub fn run(&self, app: &Paydesk) -> Result<Result<SendReport, String>, Failure> {
         self.run_with_lease(app, None)

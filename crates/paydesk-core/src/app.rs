@@ -450,6 +450,12 @@ impl Paydesk {
         ))
     }
 
+    /// Make every link that is still polled due now ("check everything").
+    pub fn poll_all_now(&mut self) -> Result<u32> {
+        let now = self.clock.now();
+        self.store.make_all_due(now)
+    }
+
     /// The invoice's paid status and the history that explains it.
     pub fn payment_status(&mut self, invoice_id: &str) -> Result<PaymentStatus> {
         self.store.payment_status(invoice_id)

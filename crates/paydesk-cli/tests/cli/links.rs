@@ -367,3 +367,43 @@ fn link_open_hands_the_payer_page_and_the_email_draft_to_the_os() {
     b.fails("link open INV-2026-0001", 5);
     assert_eq!(opened(&log, 2).len(), 2);
 }
+
+#[test]
+fn sync_and_status_see_a_payment_made_on_the_payer_side() {
+    let b = books_with_invoice("Design;1;120");
+    // This process runs the sandbox; every `paydesk` run attaches to it.
+    let sandbox = TestModeSandbox::attach_or_start_on(&b.path().join("sandbox"), 0).unwrap();
+    let control = sandbox.handle().expect("owned").control();
+    let created = b.ok("link create INV-2026-0001");
+    let token = created["link"]["token"].as_str().unwrap().to_string();
+
+    let fresh = b.ok("status INV-2026-0001");
+    assert_eq!(fresh["invoiceStatus"], "issued");
+    assert_eq!(fresh["payState"], "open");
+    assert!(fresh["events"].as_array().unwrap().is_empty());
+
+    control.pay_part(&token, "50".parse().unwrap()).unwrap();
+    let checked = b.ok("status INV-2026-0001 --check");
+    assert_eq!(checked["invoiceStatus"], "partially_paid");
+    assert_eq!(checked["amountPaid"], "50.00");
+    assert_eq!(checked["amountLeft"], "70.00");
+    assert_eq!(checked["events"][0]["source"], "check");
+
+    control.pay_part(&token, "70".parse().unwrap()).unwrap();
+    let synced = b.ok("sync --once --all");
+    assert_eq!(synced["polled"], 1);
+    assert_eq!(synced["changes"][0]["status"], "paid");
+    assert_eq!(synced["changes"][0]["number"], "INV-2026-0001");
+    let human = b.run("status INV-2026-0001");
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    assert!(human.stdout.contains("paid"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("none (no longer polled)"),
+        "{}",
+        human.stdout
+    );
+    // Nothing left to poll.
+    let idle = b.ok("sync --once --all");
+    assert_eq!(idle["polled"], 0);
+    assert_eq!(idle["status"]["openLinks"], 0);
+}

@@ -119,6 +119,18 @@ impl Store {
         })
     }
 
+    /// Make every link that is still polled due at `now` (a manual "check everything").
+    pub fn make_all_due(&mut self, now: DateTime<Utc>) -> Result<u32> {
+        self.write(|tx, _| {
+            let at = timestamp(now);
+            Ok(tx.execute(
+                "UPDATE payment_links SET next_check_at = ?1
+                 WHERE status = 'live' AND next_check_at IS NOT NULL AND next_check_at > ?1",
+                [at],
+            )? as u32)
+        })
+    }
+
     /// When the scheduler's next poll is due, and how many links are still polled.
     pub fn poll_summary(&mut self, now: DateTime<Utc>) -> Result<(u32, u32, Option<String>)> {
         self.read(|tx, _| {
