@@ -31,6 +31,10 @@ const COMMANDS: &[&str] = &[
     "get_link_state",
     "link_qr_svg",
     "open_link",
+    "get_payment_status",
+    "check_now",
+    "get_sync_status",
+    "get_dashboard",
 ];
 
 fn main() {

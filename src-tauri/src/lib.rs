@@ -45,12 +45,60 @@ macro_rules! handlers {
             $crate::commands::links::get_link_state,
             $crate::commands::links::link_qr_svg,
             $crate::commands::links::open_link,
+            $crate::commands::status::get_payment_status,
+            $crate::commands::status::check_now,
+            $crate::commands::status::get_sync_status,
+            $crate::commands::status::get_dashboard,
         ]
     };
 }
 
-/// How often the background sender retries the outbox.
-const SENDER_PERIOD: std::time::Duration = std::time::Duration::from_secs(5);
+/// How often the background loop sends due outbox rows and polls due links.
+const TICK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Tell the UI (events) and the user (a desktop notification for paid and partially paid)
+/// what a scheduler tick changed.
+fn publish<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    report: &paydesk_core::status::poller::TickReport,
+    sync: Option<paydesk_core::status::poller::SyncStatus>,
+) {
+    use paydesk_core::InvoiceStatus;
+    use tauri::Emitter;
+    use tauri_plugin_notification::NotificationExt;
+    for change in &report.changes {
+        if let Err(e) = app.emit("payment-status-changed", change) {
+            tracing::warn!(error = %e, "cannot emit payment-status-changed");
+        }
+        let body = match change.status {
+            InvoiceStatus::Paid => format!("{} from {} is paid", change.number, change.client_name),
+            InvoiceStatus::PartiallyPaid => format!(
+                "{} from {}: {} {} paid so far",
+                change.number,
+                change.client_name,
+                change.amount_paid.as_deref().unwrap_or("part"),
+                change.currency
+            ),
+            _ => continue,
+        };
+        if let Err(e) = app
+            .notification()
+            .builder()
+            .title("Payment received")
+            .body(body)
+            .show()
+        {
+            tracing::warn!(error = %e, "cannot show a notification");
+        }
+    }
+    if report.polled > 0 || report.woke {
+        if let Some(sync) = sync {
+            if let Err(e) = app.emit("sync-status", sync) {
+                tracing::warn!(error = %e, "cannot emit sync-status");
+            }
+        }
+    }
+}
 
 /// Start the desktop app.
 pub fn run() {
@@ -67,9 +115,11 @@ pub fn run() {
         // to the webview.
         .plugin(tauri_plugin_opener::init())
         .manage(state)
-        .setup(move |_app| {
-            // The payment-link sender: a pass every few seconds (and right after a request).
-            sender.spawn_sender_loop(SENDER_PERIOD);
+        .plugin(tauri_plugin_notification::init())
+        .setup(move |app| {
+            // Every second: send due link requests, then poll the links that are due.
+            let handle = app.handle().clone();
+            sender.spawn_background_loop(TICK, move |report, sync| publish(&handle, report, sync));
             Ok(())
         })
         .invoke_handler(handlers!())

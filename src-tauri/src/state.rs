@@ -5,8 +5,11 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use paydesk_core::outbox::{RequestGateway, SendReport};
+use paydesk_core::outbox::{Outbox, RequestGateway, SendReport};
 use paydesk_core::secrets::{KeychainStore, SecretStore};
+use paydesk_core::status::limiter::RateLimiter;
+use paydesk_core::status::poller::{Poller, SyncStatus, TickReport};
+use paydesk_core::status::StatusChange;
 use paydesk_core::{app, Mode, Paydesk};
 use paydesk_sandbox::TestModeSandbox;
 
@@ -22,14 +25,24 @@ struct SenderSlot {
     sandbox: Option<TestModeSandbox>,
     /// Port for a sandbox this app starts (`None`: `$PAYDESK_SANDBOX_PORT` or the default).
     sandbox_port: Option<u16>,
+    /// The status poller of the current mode (its own database connection).
+    poller: Option<Poller>,
+    /// The outbox sender of the current mode (its own database connection).
+    outbox: Option<Outbox>,
+    /// When the live-mode gateway was built (rebuilt after a minute: credentials may change).
+    built_at: Option<std::time::Instant>,
 }
 
 /// The engine, or why it could not be opened (the UI shows the reason). Cloning shares it.
 #[derive(Clone)]
 pub struct AppState {
     engine: Arc<Mutex<Result<Paydesk, IpcError>>>,
-    /// Held for a whole sender pass, so passes never overlap.
+    /// Held for a whole sender or poller pass, so passes never overlap.
     sender: Arc<tokio::sync::Mutex<SenderSlot>>,
+    /// Every API call of the app waits for a slot here (5/s, the API's default tier).
+    limiter: Arc<RateLimiter>,
+    /// The poller's last state, readable without waiting for a pass.
+    sync: Arc<Mutex<Option<SyncStatus>>>,
 }
 
 impl AppState {
@@ -44,6 +57,8 @@ impl AppState {
         AppState {
             engine: Arc::new(Mutex::new(engine.map_err(IpcError::from))),
             sender: Default::default(),
+            limiter: Default::default(),
+            sync: Default::default(),
         }
     }
 
@@ -58,6 +73,8 @@ impl AppState {
         AppState {
             engine: Arc::new(Mutex::new(Ok(engine))),
             sender: Default::default(),
+            limiter: Default::default(),
+            sync: Default::default(),
         }
     }
 
@@ -96,35 +113,13 @@ impl AppState {
     /// sent (no credentials, the sandbox is down); the rows then stay queued.
     pub async fn send_pass(&self) -> IpcResult<SendReport> {
         let mut slot = self.sender.lock().await;
-        let (mode, data_dir, mut outbox) = self
-            // Not `info()`: that probes the keychain, which this 5-second loop does not need.
-            .run(|e| Ok((e.mode(), e.data_dir().to_path_buf(), e.outbox()?)))
-            .await?;
-        if slot.mode != Some(mode) {
-            slot.gateway = None;
-            slot.mode = Some(mode);
-            if mode != Mode::Test {
-                if let Some(old) = slot.sandbox.take() {
-                    let _ = tauri::async_runtime::spawn_blocking(move || drop(old)).await;
-                }
-            }
+        let gateway = self.gateway(&mut slot).await?;
+        if slot.outbox.is_none() {
+            slot.outbox = Some(self.run(|e| e.outbox()).await?);
         }
-        let live_gateway;
-        let gateway = match mode {
-            // Built each pass: credentials may have changed in settings.
-            Mode::Live => {
-                live_gateway = self.run(|e| e.request_gateway(None)).await?;
-                &live_gateway
-            }
-            Mode::Test => {
-                if slot.gateway.is_none() {
-                    slot.gateway = Some(self.test_gateway(&mut slot, data_dir).await?);
-                }
-                slot.gateway.as_ref().expect("gateway just set")
-            }
-        };
+        let outbox = slot.outbox.as_mut().expect("outbox just set");
         let report = outbox
-            .run_once(gateway, chrono::Utc::now())
+            .run_once(&gateway, chrono::Utc::now())
             .await
             .map_err(IpcError::from)?;
         if report.sent > 0 || report.retrying > 0 || report.failed > 0 {
@@ -136,6 +131,86 @@ impl AppState {
             );
         }
         Ok(report)
+    }
+
+    /// The gateway of the current mode, paced by the app's limiter: Test mode's sandbox (started
+    /// once), or the Request API with the keychain's credential (re-read every minute). A mode
+    /// change drops the old gateway, poller and sandbox.
+    async fn gateway(&self, slot: &mut SenderSlot) -> IpcResult<RequestGateway> {
+        let (mode, data_dir) = self
+            // Not `info()`: that probes the keychain, which this loop does not need.
+            .run(|e| Ok((e.mode(), e.data_dir().to_path_buf())))
+            .await?;
+        if slot.mode != Some(mode) {
+            slot.gateway = None;
+            slot.poller = None;
+            slot.outbox = None;
+            slot.mode = Some(mode);
+            if mode != Mode::Test {
+                if let Some(old) = slot.sandbox.take() {
+                    let _ = tauri::async_runtime::spawn_blocking(move || drop(old)).await;
+                }
+            }
+        }
+        let stale = slot
+            .built_at
+            .is_none_or(|t| t.elapsed() > std::time::Duration::from_secs(60));
+        if slot.gateway.is_none() || (mode == Mode::Live && stale) {
+            let gateway = match mode {
+                Mode::Live => self.run(|e| e.request_gateway(None)).await?,
+                Mode::Test => self.test_gateway(slot, data_dir).await?,
+            };
+            slot.gateway = Some(gateway.with_limiter(self.limiter.clone()));
+            slot.built_at = Some(std::time::Instant::now());
+        }
+        Ok(slot.gateway.clone().expect("gateway just set"))
+    }
+
+    async fn poller<'s>(&self, slot: &'s mut SenderSlot) -> IpcResult<&'s mut Poller> {
+        if slot.poller.is_none() {
+            let limiter = self.limiter.clone();
+            let mut poller = self.run(move |e| e.poller(limiter)).await?;
+            // A tick does about a second of work, so "check now" never waits long.
+            poller.batch = self.limiter.rate();
+            slot.poller = Some(poller);
+        }
+        Ok(slot.poller.as_mut().expect("poller just set"))
+    }
+
+    /// One scheduler tick: poll the links that are due (within the rate limit).
+    pub async fn poll_pass(&self) -> IpcResult<TickReport> {
+        let mut slot = self.sender.lock().await;
+        let gateway = self.gateway(&mut slot).await?;
+        let poller = self.poller(&mut slot).await?;
+        let now = chrono::Utc::now();
+        let report = poller.tick(&gateway, now).await.map_err(IpcError::from)?;
+        let status = poller.status(now).map_err(IpcError::from)?;
+        *self.sync.lock().unwrap_or_else(|e| e.into_inner()) = Some(status);
+        Ok(report)
+    }
+
+    /// "Check now" for one invoice: an immediate poll (within the rate limit).
+    pub async fn check_now(
+        &self,
+        invoice_id: String,
+    ) -> IpcResult<Result<Option<StatusChange>, String>> {
+        let mut slot = self.sender.lock().await;
+        let gateway = self.gateway(&mut slot).await?;
+        let poller = self.poller(&mut slot).await?;
+        poller
+            .check_now(&gateway, &invoice_id, chrono::Utc::now())
+            .await
+            .map_err(IpcError::from)
+    }
+
+    /// The poller's last known state (before the first tick: counts only, online).
+    pub async fn sync_status(&self) -> IpcResult<SyncStatus> {
+        if let Some(s) = self.sync.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Ok(s);
+        }
+        let limiter = self.limiter.clone();
+        self.run(move |e| e.poller(limiter)?.status(chrono::Utc::now()))
+            .await
     }
 
     async fn test_gateway(
@@ -177,8 +252,13 @@ impl AppState {
         });
     }
 
-    /// The background sender: a pass every `period`, forever.
-    pub fn spawn_sender_loop(&self, period: std::time::Duration) {
+    /// The background work: every `period`, a sender pass then a scheduler tick; `on_tick`
+    /// gets each tick's report (the shell emits events and notifications from it).
+    pub fn spawn_background_loop(
+        &self,
+        period: std::time::Duration,
+        on_tick: impl Fn(&TickReport, Option<SyncStatus>) + Send + 'static,
+    ) {
         let state = self.clone();
         tauri::async_runtime::spawn(async move {
             let mut tick = tokio::time::interval(period);
@@ -187,6 +267,13 @@ impl AppState {
                 tick.tick().await;
                 if let Err(e) = state.send_pass().await {
                     tracing::debug!(error = %e.message, "payment-link sender pass did not run");
+                }
+                match state.poll_pass().await {
+                    Ok(report) => {
+                        let sync = state.sync.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                        on_tick(&report, sync);
+                    }
+                    Err(e) => tracing::debug!(error = %e.message, "status poll did not run"),
                 }
             }
         });

@@ -13,7 +13,7 @@ use tauri::webview::InvokeRequest;
 use tauri::WebviewWindowBuilder;
 
 struct Harness {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     _app: tauri::App<tauri::test::MockRuntime>,
     window: tauri::WebviewWindow<tauri::test::MockRuntime>,
 }
@@ -31,7 +31,7 @@ fn harness() -> Harness {
         .build()
         .expect("main window");
     Harness {
-        _dir: dir,
+        dir,
         _app: app,
         window,
     }
@@ -247,4 +247,77 @@ fn request_link_reaches_a_live_link_against_the_sandbox() {
         .expect("void");
     assert_eq!(voided["state"], "none", "{voided}");
     assert_eq!(voided["history"][0]["status"], "void");
+}
+
+/// `POST {sandbox}/__sandbox/payments/{token}/pay`: the payer pays (the sandbox's control API,
+/// found through the endpoint file the app's Test-mode sandbox wrote).
+fn pay_on_sandbox(h: &Harness, token: &str) {
+    use std::io::{Read, Write};
+    let endpoint: Value = serde_json::from_str(
+        &std::fs::read_to_string(h.dir.path().join("sandbox").join("endpoint.json"))
+            .expect("endpoint file"),
+    )
+    .expect("endpoint JSON");
+    let base = url::Url::parse(endpoint["baseUrl"].as_str().expect("baseUrl")).expect("url");
+    let port = base.port().expect("port");
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    write!(
+        s,
+        "POST /__sandbox/payments/{token}/pay HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Content-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).expect("read");
+    assert!(raw.starts_with("HTTP/1.1 200"), "{raw}");
+}
+
+#[test]
+fn check_now_sees_the_payment_and_the_dashboard_counts_it() {
+    let h = harness();
+    let invoice = invoice_for_link(&h);
+    let id = invoice["id"].clone();
+    h.invoke("request_link", json!({ "invoiceId": id }))
+        .expect("request link");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let token = loop {
+        let s = h
+            .invoke("get_link_state", json!({ "invoiceId": id }))
+            .expect("link state");
+        if s["state"] == "live" {
+            break s["link"]["token"].as_str().expect("token").to_string();
+        }
+        assert!(std::time::Instant::now() < deadline, "no live link: {s}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let open = h
+        .invoke("get_payment_status", json!({ "invoiceId": id }))
+        .expect("status");
+    assert_eq!(open["payState"], "open");
+    assert_eq!(open["invoiceStatus"], "issued");
+
+    pay_on_sandbox(&h, &token);
+    let paid = h
+        .invoke("check_now", json!({ "invoiceId": id }))
+        .expect("check now");
+    assert_eq!(paid["invoiceStatus"], "paid", "{paid}");
+    assert_eq!(paid["events"][0]["source"], "check");
+    assert!(paid["txHash"].as_str().is_some_and(|t| t.starts_with("0x")));
+    assert!(paid["verifiedAt"].is_string());
+    assert!(paid["nextCheckAt"].is_null());
+
+    let dashboard = h.invoke("get_dashboard", json!({})).expect("dashboard");
+    let totals = dashboard["totals"].as_array().expect("totals");
+    let row = totals
+        .iter()
+        .find(|t| t["currency"] == invoice["currency"])
+        .expect("a row for the invoice's currency");
+    assert_eq!(
+        row["paidThisYear"], invoice["totals"]["total"],
+        "{dashboard}"
+    );
+    assert_eq!(row["outstanding"], "0.00");
+    let sync = h.invoke("get_sync_status", json!({})).expect("sync status");
+    assert_eq!(sync["online"], true);
+    assert_eq!(sync["openLinks"], 0);
 }

@@ -6,3 +6,4 @@ pub mod invoices;
 pub mod links;
 pub mod secrets;
 pub mod settings;
+pub mod status;

@@ -1,11 +1,12 @@
 // An in-memory backend for `vite --mode mock`: the UI runs in a plain browser for eyeballing and
-// screenshots. Never part of a production build. URL switches: ?keychain=off, ?empty=1.
-import { BackendError, useTransport } from '../lib/backend';
+// screenshots. Never part of a production build. URL switches: ?keychain=off, ?empty=1,
+// ?offline=1 (the payment-status sync is offline), ?syncError=TEXT (the sync's last error).
+import { BackendError, useEventSource, useTransport } from '../lib/backend';
 import { addDays, today } from '../lib/dates';
 import { navigate } from '../lib/router.svelte';
 import type {
-  BusinessProfile, Client, ClientInput, Currency, Invoice, InvoiceInput, InvoiceQuery, InvoiceSummary,
-  Mode, SecretKind, Settings, SettingsInput, Totals, TotalsInput,
+  AttentionItem, BusinessProfile, Client, ClientInput, Currency, CurrencyTotals, Invoice, InvoiceInput, InvoiceQuery,
+  InvoiceSummary, Mode, PaymentStatus, SecretKind, Settings, SettingsInput, StatusEvent, SyncStatus, Totals, TotalsInput,
 } from '../lib/types';
 import { compare, format, mul, parseDec, percent, round } from './mockDecimal';
 
@@ -93,7 +94,7 @@ function saveInvoice(input: InvoiceInput, existing?: Invoice): Invoice {
   const number = input.number ?? existing?.number ?? nextNumber();
   if (db().invoices.some((inv) => inv.number === number && inv.id !== existing?.id)) fail('conflict', `number: ${number} is already used`, 'number');
   const dueDate = input.dueDate ?? addDays(input.issueDate, input.paymentTermsDays ?? 0);
-  const base = existing ?? { id: newId(), status: 'draft' as const, createdAt: now(), voidedAt: null };
+  const base = existing ?? { id: newId(), status: 'draft' as const, createdAt: now(), voidedAt: null, verifiedAt: null };
   return { ...base, ...input, number, dueDate, clientName: client.name, totals: computed, updatedAt: now() };
 }
 
@@ -107,7 +108,8 @@ function nextNumber(): string {
 
 function summary(inv: Invoice): InvoiceSummary {
   const { id, number, status, clientId, clientName, currency, issueDate, dueDate } = inv;
-  return { id, number, status, clientId, clientName, currency, total: inv.totals.total, issueDate, dueDate };
+  const verifiedAt = paymentStatus(id).verifiedAt;
+  return { id, number, status, clientId, clientName, currency, total: inv.totals.total, issueDate, dueDate, verifiedAt };
 }
 
 function listInvoices(q: InvoiceQuery) {
@@ -150,7 +152,7 @@ const handlers: Record<string, (a: Args) => unknown> = {
   },
   update_client: ({ id, input }) => Object.assign(find(db().clients, id, 'client'), checkClient(input), { updatedAt: now() }),
   list_invoices: ({ query }) => listInvoices(query),
-  get_invoice: ({ id }) => find(db().invoices, id, 'invoice'),
+  get_invoice: ({ id }) => ({ ...find(db().invoices, id, 'invoice'), verifiedAt: paymentStatus(id).verifiedAt }),
   create_invoice: ({ input }) => {
     const inv = saveInvoice(input);
     db().invoices.push(inv);
@@ -201,6 +203,10 @@ const handlers: Record<string, (a: Args) => unknown> = {
     if (!live) throw { code: 'conflict', message: 'the invoice has no live payment link; create or re-issue one first', field: 'link' };
     return target === 'email' ? `mailto:?subject=Invoice&body=${encodeURIComponent(live.url)}` : live.url;
   },
+  get_payment_status: ({ invoiceId }) => paymentStatus(invoiceId),
+  check_now: ({ invoiceId }) => checkNow(invoiceId),
+  get_sync_status: () => syncStatus(),
+  get_dashboard: () => dashboardOf(),
   link_qr_svg: () =>
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 21 21"><rect width="21" height="21" fill="#fff"/><path d="M1 1h7v7H1zM13 1h7v7h-7zM1 13h7v7H1zM10 10h2v2h-2z" fill="#000"/></svg>',
 };
@@ -225,6 +231,124 @@ function linkState(invoiceId: string) {
   }
   const live = l.history.find((h) => h.status === 'live') ?? null;
   return { ...base, history: l.history, state: live ? 'live' : 'none', link: live, locked: live !== null };
+}
+
+// Paid status. Seeded invoices get a plausible history; "Check now" moves an open link forward
+// (open -> processing -> paid) so the whole flow, events included, can be clicked through.
+const payments: Record<string, PaymentStatus> = {};
+const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+const listeners: Record<string, Set<(payload: unknown) => void>> = {};
+function emit(event: string, payload: unknown) {
+  for (const handler of listeners[event] ?? []) handler(structuredClone(payload));
+}
+
+const dec = (text: string, d: number) => round(parseDec(text) ?? { v: 0n, s: 0 }, d);
+const decimalsOf = (currency: string) => CURRENCIES.find((c) => c.id === currency)?.decimals ?? 2;
+
+function freshPayment(inv: Invoice): PaymentStatus {
+  const d = decimalsOf(inv.currency);
+  const total = inv.totals.total;
+  const base: PaymentStatus = {
+    invoiceId: inv.id, invoiceStatus: inv.status, payState: 'none', currency: inv.currency, total, amountPaid: null,
+    amountLeft: null, txHash: null, paidAt: null, verifiedAt: null, nextCheckAt: null, lastError: null, events: [],
+  };
+  const ev = (minutes: number, source: StatusEvent['source'], observed: string, payState: StatusEvent['payState'], applied = true, detail: string | null = null): StatusEvent =>
+    ({ at: ago(minutes), source, observed, detail, applied, payState });
+  switch (inv.status) {
+    case 'paid':
+      return { ...base, payState: 'paid', amountPaid: total, amountLeft: format(0n, d), txHash: `0x${inv.id.toLowerCase().padEnd(64, 'a').slice(0, 64)}`,
+        paidAt: ago(60 * 26), verifiedAt: ago(60 * 26), events: [
+          ev(60 * 25, 'poll', 'processing', 'paid', false, 'stale answer after paid'),
+          ev(60 * 26, 'webhook', 'paid', 'paid', true, 'tx 0x4f2a…91c0'),
+          ev(60 * 27, 'poll', 'processing', 'processing'),
+          ev(60 * 24 * 3, 'system', 'open', 'open', true, 'payment link created'),
+        ] };
+    case 'partially_paid': {
+      const paid = round(percent(mul({ v: dec(total, d), s: d }, { v: 40n, s: 0 })), d);
+      const left = dec(total, d) - paid;
+      return { ...base, payState: 'partially_paid', amountPaid: format(paid, d), amountLeft: format(left, d), verifiedAt: ago(4), nextCheckAt: ago(-1),
+        events: [
+          ev(4, 'poll', 'partially_paid', 'partially_paid', false),
+          ev(60 * 5, 'poll', 'partially_paid', 'partially_paid', true, `paid ${format(paid, d)} of ${total}`),
+          ev(60 * 24 * 2, 'system', 'open', 'open', true, 'payment link created'),
+        ] };
+    }
+    case 'issued':
+    case 'overdue':
+      return { ...base, payState: 'open', verifiedAt: ago(2), nextCheckAt: ago(-3),
+        events: [ev(2, 'poll', 'open', 'open', false), ev(60 * 24, 'system', 'open', 'open', true, 'payment link created')] };
+    case 'expired':
+      return { ...base, payState: 'expired', verifiedAt: ago(60 * 30), events: [ev(60 * 30, 'poll', 'not_payable', 'expired', true, 'link expired unpaid')] };
+    default:
+      return base;
+  }
+}
+
+function paymentStatus(invoiceId: string): PaymentStatus {
+  const inv = find(db().invoices, invoiceId, 'invoice');
+  let p = payments[invoiceId];
+  if (!p || (p.payState === 'none' && linkState(invoiceId).state === 'live')) {
+    p = payments[invoiceId] = freshPayment(inv);
+    if (p.payState === 'none' && linkState(invoiceId).state === 'live') {
+      Object.assign(p, { payState: 'open', verifiedAt: now(), nextCheckAt: ago(-1),
+        events: [{ at: now(), source: 'system', observed: 'open', detail: 'payment link created', applied: true, payState: 'open' }] });
+    }
+  }
+  return { ...p, invoiceStatus: inv.status };
+}
+
+function checkNow(invoiceId: string): PaymentStatus {
+  const inv = find(db().invoices, invoiceId, 'invoice');
+  const p = payments[invoiceId] ?? (payments[invoiceId] = paymentStatus(invoiceId));
+  if (p.payState === 'none') fail('conflict', 'invoiceId: the invoice has no payment link to check', 'invoiceId');
+  const next = p.payState === 'open' ? 'processing' : p.payState === 'processing' ? 'paid' : p.payState;
+  const moved = next !== p.payState;
+  p.events.unshift({ at: now(), source: 'check', observed: next, detail: next === 'paid' ? 'tx 0x9b1c…77e2' : null, applied: moved, payState: next });
+  p.payState = next;
+  p.verifiedAt = now();
+  if (moved && next === 'paid') {
+    Object.assign(p, { amountPaid: inv.totals.total, amountLeft: format(0n, decimalsOf(inv.currency)), paidAt: now(), nextCheckAt: null,
+      txHash: '0x9b1c0d3e5f7a29b4c6d8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b377e2' });
+    inv.status = 'paid';
+    emit('payment-status-changed', { invoiceId, number: inv.number, clientName: inv.clientName, status: 'paid', amountPaid: inv.totals.total, currency: inv.currency });
+  }
+  return { ...p, invoiceStatus: inv.status };
+}
+
+function syncStatus(): SyncStatus {
+  const offline = params.get('offline') === '1';
+  const open = db().invoices.filter((inv) => ['issued', 'overdue', 'partially_paid'].includes(inv.status)).length;
+  return { online: !offline, offlineSince: offline ? ago(12) : null, lastTickAt: ago(0.2), lastError: params.get('syncError') ?? (offline ? 'network unreachable' : null),
+    openLinks: open, dueNow: 0, rateLimitPerSec: 5 };
+}
+
+function dashboardOf() {
+  const thisMonth = today().slice(0, 7);
+  const thisYear = today().slice(0, 4);
+  const sums = new Map<string, { outstanding: bigint; overdue: bigint; month: bigint; year: bigint }>();
+  const attention: AttentionItem[] = [];
+  for (const inv of db().invoices) {
+    if (inv.status === 'draft' || inv.status === 'void') continue;
+    const d = decimalsOf(inv.currency);
+    const row = sums.get(inv.currency) ?? { outstanding: 0n, overdue: 0n, month: 0n, year: 0n };
+    sums.set(inv.currency, row);
+    const p = paymentStatus(inv.id);
+    const total = dec(inv.totals.total, d);
+    const paid = p.amountPaid ? dec(p.amountPaid, d) : 0n;
+    const paidAt = (p.paidAt ?? p.events.find((e) => e.observed === 'partially_paid')?.at ?? '').slice(0, 10);
+    if (inv.status === 'issued' || inv.status === 'overdue') row.outstanding += total;
+    if (inv.status === 'partially_paid') row.outstanding += total - paid;
+    if (inv.status === 'overdue') row.overdue += total;
+    if (paid > 0n && paidAt.startsWith(thisMonth)) row.month += paid;
+    if (paid > 0n && paidAt.startsWith(thisYear)) row.year += paid;
+    const reason = inv.status === 'overdue' ? 'overdue' : inv.status === 'expired' ? 'expired' : inv.status === 'partially_paid' ? 'partially_paid' : null;
+    if (reason) attention.push({ invoiceId: inv.id, number: inv.number, clientName: inv.clientName, currency: inv.currency, total: inv.totals.total, status: inv.status, dueDate: inv.dueDate, reason });
+  }
+  const totals: CurrencyTotals[] = [...sums].map(([currency, r]) => {
+    const d = decimalsOf(currency);
+    return { currency, outstanding: format(r.outstanding, d), overdue: format(r.overdue, d), paidThisMonth: format(r.month, d), paidThisYear: format(r.year, d) };
+  });
+  return { totals, attention };
 }
 
 function seed() {
@@ -254,9 +378,14 @@ export function installMockBackend(): void {
     const handler = handlers[command] ?? fail('internal', `unknown command ${command}`);
     return structuredClone(handler((args ?? {}) as Args));
   });
+  useEventSource(async (event, handler) => {
+    (listeners[event] ??= new Set()).add(handler);
+    return () => listeners[event]?.delete(handler);
+  });
+  setInterval(() => emit('sync-status', syncStatus()), 30_000);
 }
 
-/** ?screen=invoices|invoice-new|invoice-N|clients|client-new|client-N|settings opens that screen. */
+/** ?screen=dashboard|invoices|invoice-new|invoice-N|clients|client-new|client-N|settings opens that screen. */
 export function openScreenFromUrl(): void {
   const screen = params.get('screen') ?? 'invoices';
   const nth = (prefix: string) => Number(screen.slice(prefix.length)) - 1;
@@ -264,5 +393,5 @@ export function openScreenFromUrl(): void {
   else if (screen.startsWith('invoice-')) navigate({ name: 'invoice-editor', id: db().invoices[nth('invoice-')]?.id ?? null });
   else if (screen === 'client-new') navigate({ name: 'client-editor', id: null });
   else if (screen.startsWith('client-')) navigate({ name: 'client-editor', id: db().clients[nth('client-')]?.id ?? null });
-  else if (screen === 'clients' || screen === 'settings') navigate({ name: screen });
+  else if (screen === 'clients' || screen === 'settings' || screen === 'dashboard') navigate({ name: screen });
 }

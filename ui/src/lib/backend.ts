@@ -1,6 +1,7 @@
 // The only module that talks to the desktop shell. Every command of docs/IPC.md has one typed
 // function here; every rejection becomes a BackendError. Tests mock this module.
 import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import { BackendError, toBackendError } from './backendError';
 import type {
   AppInfo,
@@ -8,6 +9,7 @@ import type {
   Client,
   ClientInput,
   Currency,
+  Dashboard,
   Invoice,
   InvoiceInput,
   InvoicePage,
@@ -16,10 +18,13 @@ import type {
   LinkState,
   Mode,
   PaymentSettings,
+  PaymentStatus,
+  PaymentStatusChanged,
   SecretKind,
   SecretStatus,
   Settings,
   SettingsInput,
+  SyncStatus,
   Totals,
   TotalsInput,
 } from './types';
@@ -36,6 +41,31 @@ let transport: Transport = invoke;
 /** Replaces the transport; only the browser preview (src/dev) calls this. */
 export function useTransport(next: Transport): void {
   transport = next;
+}
+
+/** Stops a subscription. */
+export type Unlisten = () => void;
+/** How an event reaches the UI: Tauri's listen, or the in-memory backend of `vite --mode mock`. */
+export type EventSource = (event: string, handler: (payload: unknown) => void) => Promise<Unlisten>;
+
+let events: EventSource = (event, handler) => listen(event, (e) => handler(e.payload));
+
+/** Replaces the event source; only the browser preview (src/dev) calls this. */
+export function useEventSource(next: EventSource): void {
+  events = next;
+}
+
+/**
+ * Subscribes to a shell event. Outside the desktop shell (tests, plain browser) listen fails;
+ * then nothing arrives and the returned unlisten does nothing, so callers never need a guard.
+ */
+async function subscribe<T>(event: string, handler: (payload: T) => void): Promise<Unlisten> {
+  try {
+    const unlisten = await events(event, (payload) => handler(payload as T));
+    return typeof unlisten === 'function' ? unlisten : () => {};
+  } catch {
+    return () => {};
+  }
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -87,3 +117,16 @@ export const linkQrSvg = (invoiceId: string) => call<string>('link_qr_svg', { in
 /** Open the live link in the default browser, or a mail draft to the client; the URL opened. */
 export const openLink = (invoiceId: string, target: 'browser' | 'email') =>
   call<string>('open_link', { invoiceId, target });
+
+/** The paid status of one invoice; also marks it "being looked at" (polled more often for 10 min). */
+export const getPaymentStatus = (invoiceId: string) => call<PaymentStatus>('get_payment_status', { invoiceId });
+/** One immediate poll of the invoice's link (within the rate limit), then its paid status. */
+export const checkNow = (invoiceId: string) => call<PaymentStatus>('check_now', { invoiceId });
+export const getSyncStatus = () => call<SyncStatus>('get_sync_status');
+export const getDashboard = () => call<Dashboard>('get_dashboard');
+
+/** `payment-status-changed`: a poll or webhook moved an invoice forward. */
+export const onPaymentStatusChanged = (handler: (event: PaymentStatusChanged) => void) =>
+  subscribe<PaymentStatusChanged>('payment-status-changed', handler);
+/** `sync-status`: online/offline changed, or a scheduler tick did work. */
+export const onSyncStatus = (handler: (status: SyncStatus) => void) => subscribe<SyncStatus>('sync-status', handler);

@@ -1,5 +1,5 @@
 // Display helpers. Amounts stay strings: formatting only inserts separators, never parses.
-import type { InvoiceStatus } from './types';
+import type { AttentionReason, InvoiceStatus, PayState, StatusEventSource } from './types';
 
 /** "1234567.50" -> "1,234,567.50"; anything that is not a plain decimal is returned as is. */
 export function formatAmount(value: string): string {
@@ -54,3 +54,71 @@ export function previewNumber(pattern: string, today = new Date(), seq = 1): str
       String(seq).padStart(width ? Number(width) : 1, '0'),
     );
 }
+
+/** An RFC 3339 timestamp as a short local date and time, e.g. "21 Nov 2026, 14:05". */
+export function formatDateTime(value: string): string {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  return date.toLocaleString(undefined, {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'} ago`;
+
+/**
+ * How long ago a payment status was verified: "just now", "1 minute ago", "N minutes ago",
+ * "N hours ago", "N days ago"; "never" for null or an unreadable timestamp. A time slightly
+ * in the future (clock skew) counts as "just now".
+ */
+export function verifiedAgo(iso: string | null | undefined, now: Date = new Date()): string {
+  if (!iso) return 'never';
+  const at = new Date(iso).getTime();
+  if (Number.isNaN(at)) return 'never';
+  const seconds = Math.floor((now.getTime() - at) / 1000);
+  if (seconds < 60) return 'just now';
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return plural(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return plural(hours, 'hour');
+  return plural(Math.floor(hours / 24), 'day');
+}
+
+export const PAY_STATE_LABELS: Record<PayState, string> = {
+  none: 'No payment link',
+  open: 'Awaiting payment',
+  processing: 'Payment processing',
+  partially_paid: 'Partially paid',
+  paid: 'Paid',
+  expired: 'Link expired',
+};
+
+export const EVENT_SOURCE_LABELS: Record<StatusEventSource, string> = {
+  poll: 'Scheduled check',
+  check: 'Manual check',
+  webhook: 'Webhook',
+  system: 'Paydesk',
+};
+
+const OBSERVED_LABELS: Record<string, string> = {
+  open: 'open, not paid yet',
+  processing: 'payment processing',
+  partially_paid: 'partially paid',
+  paid: 'paid',
+  not_payable: 'not payable',
+  unknown: 'unknown',
+};
+
+/** What a status event saw, in words; unknown values are shown as given. */
+export const observedLabel = (observed: string) => OBSERVED_LABELS[observed] ?? observed;
+
+export const ATTENTION_LABELS: Record<AttentionReason, string> = {
+  overdue: 'Overdue',
+  expired: 'Payment link expired',
+  partially_paid: 'Partially paid, balance open',
+  link_failed: 'Payment link failed',
+};

@@ -2,6 +2,7 @@
 import type { Invoice } from './types';
 
 export type Route =
+  | { name: 'dashboard' }
   | { name: 'invoices' }
   | { name: 'invoice-editor'; id: string | null; clientId?: string; invoice?: Invoice }
   | { name: 'clients' }
@@ -9,7 +10,7 @@ export type Route =
   | { name: 'settings' };
 
 /** The section of the sidebar a route belongs to. */
-export type Section = 'invoices' | 'clients' | 'settings';
+export type Section = 'dashboard' | 'invoices' | 'clients' | 'settings';
 
 export const router = $state<{ route: Route; visit: number }>({ route: { name: 'invoices' }, visit: 0 });
 
@@ -21,6 +22,8 @@ export function navigate(route: Route): void {
 
 export function sectionOf(route: Route): Section {
   switch (route.name) {
+    case 'dashboard':
+      return 'dashboard';
     case 'invoices':
     case 'invoice-editor':
       return 'invoices';

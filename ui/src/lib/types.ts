@@ -122,6 +122,8 @@ export interface Invoice extends Omit<InvoiceInput, 'number' | 'dueDate'> {
   createdAt: string;
   updatedAt: string;
   voidedAt: string | null;
+  /** The last successful poll of the invoice's current payment link; null = never. */
+  verifiedAt: string | null;
 }
 
 export interface InvoiceSummary {
@@ -134,6 +136,8 @@ export interface InvoiceSummary {
   total: string;
   issueDate: string;
   dueDate: string;
+  /** The last successful poll of the invoice's current payment link; null = never. */
+  verifiedAt: string | null;
 }
 
 export type InvoiceSort = 'dueDate' | 'issueDate' | 'number' | 'client' | 'total' | 'status';
@@ -202,4 +206,88 @@ export interface LinkState {
 export interface LinkRequest {
   redirectUrl: string | null;
   redirectLabel: string | null;
+}
+
+// Paid status: polling the payment links, the dashboard.
+
+/** The state of an invoice's payment link, as the last poll (or webhook) saw it. */
+export type PayState = 'none' | 'open' | 'processing' | 'partially_paid' | 'paid' | 'expired';
+export type StatusEventSource = 'poll' | 'check' | 'webhook' | 'system';
+/** One observation of a link's status; `applied` is false when it was stale or changed nothing. */
+export interface StatusEvent {
+  /** RFC 3339. */
+  at: string;
+  source: StatusEventSource;
+  /** open | processing | partially_paid | paid | not_payable | unknown */
+  observed: string;
+  /** e.g. "tx 0xabc…", "paid 40 of 100", the API's message. */
+  detail: string | null;
+  /** false: stale or no change (status only moves forward). */
+  applied: boolean;
+  /** The link's state after this event. */
+  payState: PayState;
+}
+export interface PaymentStatus {
+  invoiceId: string;
+  invoiceStatus: InvoiceStatus;
+  payState: PayState;
+  currency: string;
+  total: string;
+  /** Where the API tells it (partial payments). */
+  amountPaid: string | null;
+  amountLeft: string | null;
+  txHash: string | null;
+  paidAt: string | null;
+  /** The last successful poll of the current link. */
+  verifiedAt: string | null;
+  /** null: no more polling (paid, void, expired and confirmed). */
+  nextCheckAt: string | null;
+  /** The last failed poll, e.g. "API unavailable (503)". */
+  lastError: string | null;
+  /** Newest first, across all of the invoice's links. */
+  events: StatusEvent[];
+}
+export interface SyncStatus {
+  online: boolean;
+  offlineSince: string | null;
+  lastTickAt: string | null;
+  /** e.g. "401: check the API key". */
+  lastError: string | null;
+  /** Links still polled. */
+  openLinks: number;
+  dueNow: number;
+  rateLimitPerSec: number;
+}
+export interface CurrencyTotals {
+  currency: string;
+  /** Issued + partially paid (what is left) + overdue. */
+  outstanding: string;
+  overdue: string;
+  paidThisMonth: string;
+  paidThisYear: string;
+}
+export type AttentionReason = 'overdue' | 'expired' | 'partially_paid' | 'link_failed';
+export interface AttentionItem {
+  invoiceId: string;
+  number: string;
+  clientName: string;
+  currency: string;
+  total: string;
+  status: InvoiceStatus;
+  dueDate: string;
+  reason: AttentionReason;
+}
+export interface Dashboard {
+  totals: CurrencyTotals[];
+  attention: AttentionItem[];
+}
+
+/** The payload of the `payment-status-changed` event. */
+export interface PaymentStatusChanged {
+  invoiceId: string;
+  number: string;
+  clientName: string;
+  status: InvoiceStatus;
+  amountPaid: string | null;
+  currency: string;
 }

@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { client, summary } from './fixtures';
+import { client, minutesAgo, summary } from './fixtures';
 
 vi.mock('$lib/backend', async () => (await import('./backendMock')).backendMock());
 
@@ -101,5 +101,17 @@ describe('invoice list', () => {
     expect((await screen.findByTestId('invoice-page-info')).textContent).toBe('1–50 of 120');
     await userEvent.click(screen.getByTestId('invoice-page-next'));
     await waitFor(() => expect(api.listInvoices).toHaveBeenLastCalledWith(expect.objectContaining({ offset: 50, limit: 50 })));
+  });
+
+  it('hints how long ago the payment status was verified, only where it was', async () => {
+    api.listInvoices.mockResolvedValue({
+      items: [summary({ verifiedAt: minutesAgo(7) }), summary({ id: '01INVOICE0002', number: 'INV-2026-0002', verifiedAt: null })],
+      total: 2,
+    });
+    render(InvoiceList);
+
+    const rows = await screen.findAllByTestId('invoice-row');
+    expect(within(rows[0]).getByTestId('invoice-verified').textContent?.trim()).toBe('verified 7 minutes ago');
+    expect(within(rows[1]).queryByTestId('invoice-verified')).toBeNull();
   });
 });

@@ -2,11 +2,26 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+const listen = vi.fn();
+vi.mock('@tauri-apps/api/event', () => ({ listen: (...args: unknown[]) => listen(...args) }));
 
-import { BackendError, createClient, listInvoices, setSecret, toBackendError } from '$lib/backend';
+import {
+  BackendError,
+  checkNow,
+  createClient,
+  getDashboard,
+  getPaymentStatus,
+  getSyncStatus,
+  listInvoices,
+  onPaymentStatusChanged,
+  onSyncStatus,
+  setSecret,
+  toBackendError,
+} from '$lib/backend';
 
 beforeEach(() => {
   invoke.mockReset();
+  listen.mockReset();
 });
 
 describe('backend commands', () => {
@@ -63,5 +78,48 @@ describe('backend error mapping', () => {
     expect(toBackendError({ code: 'conflict', message: 42 }).code).toBe('internal');
     expect(toBackendError(undefined).code).toBe('internal');
     expect(toBackendError(new TypeError('window.__TAURI_INTERNALS__ is undefined')).message).toContain('TAURI');
+  });
+});
+
+describe('paid status commands and events', () => {
+  it('calls the paid-status commands with the contract names and args', async () => {
+    invoke.mockResolvedValue({});
+    await getPaymentStatus('01INV');
+    expect(invoke).toHaveBeenLastCalledWith('get_payment_status', { invoiceId: '01INV' });
+    await checkNow('01INV');
+    expect(invoke).toHaveBeenLastCalledWith('check_now', { invoiceId: '01INV' });
+    await getSyncStatus();
+    expect(invoke).toHaveBeenLastCalledWith('get_sync_status', undefined);
+    await getDashboard();
+    expect(invoke).toHaveBeenLastCalledWith('get_dashboard', undefined);
+  });
+
+  it('hands the event payloads to the handler and returns the unlisten of listen', async () => {
+    const unlisten = vi.fn();
+    listen.mockResolvedValue(unlisten);
+    const seen: unknown[] = [];
+
+    const stop = await onSyncStatus((status) => seen.push(status));
+    expect(listen).toHaveBeenLastCalledWith('sync-status', expect.any(Function));
+    const deliver = listen.mock.calls[0][1] as (event: { payload: unknown }) => void;
+    deliver({ payload: { online: false } });
+    expect(seen).toEqual([{ online: false }]);
+    stop();
+    expect(unlisten).toHaveBeenCalledTimes(1);
+
+    await onPaymentStatusChanged(() => {});
+    expect(listen).toHaveBeenLastCalledWith('payment-status-changed', expect.any(Function));
+  });
+
+  it('returns a no-op unlisten outside the desktop shell (listen rejects or throws)', async () => {
+    listen.mockRejectedValue(new TypeError("Cannot read properties of undefined (reading 'transformCallback')"));
+    const stop = await onSyncStatus(() => {});
+    expect(() => stop()).not.toThrow();
+
+    listen.mockImplementation(() => {
+      throw new Error('no tauri');
+    });
+    const stop2 = await onPaymentStatusChanged(() => {});
+    expect(() => stop2()).not.toThrow();
   });
 });

@@ -3,6 +3,9 @@ import { vi } from 'vitest';
 
 export async function backendMock() {
   const errors = await import('$lib/backendError');
+  const { dashboard, paymentStatus, syncStatus } = await import('./fixtures');
+  // Screens that are not under test still load these; they default to a quiet, online backend.
+  const noSubscription = async () => () => {};
   return {
     ...errors,
     useTransport: vi.fn(),
@@ -35,5 +38,12 @@ export async function backendMock() {
     getLinkState: vi.fn(),
     linkQrSvg: vi.fn(),
     openLink: vi.fn(),
+    getPaymentStatus: vi.fn(async (invoiceId: string) => paymentStatus({ invoiceId, payState: 'none' })),
+    checkNow: vi.fn(),
+    getSyncStatus: vi.fn(async () => syncStatus()),
+    getDashboard: vi.fn(async () => dashboard()),
+    useEventSource: vi.fn(),
+    onPaymentStatusChanged: vi.fn(noSubscription),
+    onSyncStatus: vi.fn(noSubscription),
   };
 }

@@ -3,13 +3,17 @@ import type {
   AppInfo,
   Client,
   Currency,
+  Dashboard,
   Invoice,
   InvoiceSummary,
   LinkInfo,
   LinkState,
   PaymentSettings,
+  PaymentStatus,
   SecretStatus,
   Settings,
+  StatusEvent,
+  SyncStatus,
   Totals,
 } from '$lib/types';
 
@@ -62,6 +66,7 @@ export function summary(overrides: Partial<InvoiceSummary> = {}): InvoiceSummary
     total: '1234.50',
     issueDate: '2026-03-01',
     dueDate: '2026-03-31',
+    verifiedAt: null,
     ...overrides,
   };
 }
@@ -96,6 +101,7 @@ export function invoice(overrides: Partial<Invoice> = {}): Invoice {
     createdAt: '2026-03-01T10:00:00Z',
     updatedAt: '2026-03-01T10:00:00Z',
     voidedAt: null,
+    verifiedAt: null,
     ...overrides,
   };
 }
@@ -155,4 +161,55 @@ export function linkState(overrides: Partial<LinkState> = {}): LinkState {
     locked: state === 'live' || state === 'queued',
     ...overrides,
   };
+}
+
+/** An RFC 3339 timestamp `minutes` before now. */
+export const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+export function statusEvent(overrides: Partial<StatusEvent> = {}): StatusEvent {
+  return {
+    at: '2026-11-21T10:00:00Z',
+    source: 'poll',
+    observed: 'open',
+    detail: null,
+    applied: true,
+    payState: 'open',
+    ...overrides,
+  };
+}
+
+export function paymentStatus(overrides: Partial<PaymentStatus> = {}): PaymentStatus {
+  return {
+    invoiceId: '01INVOICE0001',
+    invoiceStatus: 'issued',
+    payState: 'open',
+    currency: 'EUR',
+    total: '120.00',
+    amountPaid: null,
+    amountLeft: null,
+    txHash: null,
+    paidAt: null,
+    verifiedAt: null,
+    nextCheckAt: '2099-11-21T10:05:00Z',
+    lastError: null,
+    events: [],
+    ...overrides,
+  };
+}
+
+export function syncStatus(overrides: Partial<SyncStatus> = {}): SyncStatus {
+  return {
+    online: true,
+    offlineSince: null,
+    lastTickAt: '2026-11-21T10:00:00Z',
+    lastError: null,
+    openLinks: 0,
+    dueNow: 0,
+    rateLimitPerSec: 5,
+    ...overrides,
+  };
+}
+
+export function dashboard(overrides: Partial<Dashboard> = {}): Dashboard {
+  return { totals: [], attention: [], ...overrides };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, today } from '$lib/dates';
-import { formatAmount, formatAmountShort, previewNumber } from '$lib/format';
+import { formatAmount, formatAmountShort, previewNumber, verifiedAgo } from '$lib/format';
 import { newDraft, toInput, toTotalsInput } from '$lib/invoiceDraft';
 import { settings } from './fixtures';
 
@@ -61,5 +61,42 @@ describe('invoice draft', () => {
     expect(preview.discount.value).toBe('0');
     expect(toInput(draft).lines[0].unitPrice).toBe('');
     expect(toInput(draft).lines[0]).not.toHaveProperty('key');
+  });
+});
+
+describe('verifiedAgo', () => {
+  const now = new Date('2026-11-21T12:00:00Z');
+  const before = (seconds: number) => new Date(now.getTime() - seconds * 1000).toISOString();
+
+  it('says never without a timestamp or with an unreadable one', () => {
+    expect(verifiedAgo(null, now)).toBe('never');
+    expect(verifiedAgo(undefined, now)).toBe('never');
+    expect(verifiedAgo('', now)).toBe('never');
+    expect(verifiedAgo('not a date', now)).toBe('never');
+  });
+
+  it('says just now under a minute, and for a slightly future time (clock skew)', () => {
+    expect(verifiedAgo(before(0), now)).toBe('just now');
+    expect(verifiedAgo(before(59), now)).toBe('just now');
+    expect(verifiedAgo(before(-30), now)).toBe('just now');
+  });
+
+  it('counts whole minutes, singular and plural', () => {
+    expect(verifiedAgo(before(60), now)).toBe('1 minute ago');
+    expect(verifiedAgo(before(119), now)).toBe('1 minute ago');
+    expect(verifiedAgo(before(120), now)).toBe('2 minutes ago');
+    expect(verifiedAgo(before(59 * 60 + 59), now)).toBe('59 minutes ago');
+  });
+
+  it('counts whole hours from an hour on, then days', () => {
+    expect(verifiedAgo(before(3600), now)).toBe('1 hour ago');
+    expect(verifiedAgo(before(3 * 3600 + 1800), now)).toBe('3 hours ago');
+    expect(verifiedAgo(before(23 * 3600 + 3599), now)).toBe('23 hours ago');
+    expect(verifiedAgo(before(24 * 3600), now)).toBe('1 day ago');
+    expect(verifiedAgo(before(3 * 24 * 3600), now)).toBe('3 days ago');
+  });
+
+  it('reads RFC 3339 offsets, not just Z', () => {
+    expect(verifiedAgo('2026-11-21T13:55:00+02:00', now)).toBe('5 minutes ago');
   });
 });
