@@ -358,6 +358,8 @@ pub struct Invoice {
     pub created_at: String,
     pub updated_at: String,
     pub voided_at: Option<String>,
+    /// The last successful status poll of the invoice's current link.
+    pub verified_at: Option<String>,
 }
 
 /// One row of the invoice list.
@@ -373,6 +375,8 @@ pub struct InvoiceSummary {
     pub total: String,
     pub issue_date: String,
     pub due_date: String,
+    /// The last successful status poll of the invoice's current link.
+    pub verified_at: Option<String>,
 }
 
 /// Columns the list can be sorted by.

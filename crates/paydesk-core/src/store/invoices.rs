@@ -173,7 +173,8 @@ pub(super) fn load(tx: &Transaction<'_>, clock: &dyn Clock, id: &str) -> Result<
             &format!(
                 "SELECT i.id, i.number, {DERIVED_STATUS}, i.client_id, c.name, i.currency,
                      i.issue_date, i.due_date, i.payment_terms_days, i.discount_kind,
-                     i.discount_value, i.notes, i.terms, i.created_at, i.updated_at, i.voided_at
+                     i.discount_value, i.notes, i.terms, i.created_at, i.updated_at, i.voided_at,
+                     (SELECT l.verified_at FROM payment_links l WHERE l.invoice_id = i.id ORDER BY l.seq DESC LIMIT 1)
                  FROM invoices i JOIN clients c ON c.id = i.client_id WHERE i.id = :id"
             ),
             rusqlite::named_params! { ":today": today, ":id": id },
@@ -198,6 +199,7 @@ pub(super) fn load(tx: &Transaction<'_>, clock: &dyn Clock, id: &str) -> Result<
                         r.get::<_, String>(13)?,
                         r.get::<_, String>(14)?,
                         r.get::<_, Option<String>>(15)?,
+                        r.get::<_, Option<String>>(16)?,
                     ),
                 ))
             },
@@ -218,6 +220,7 @@ pub(super) fn load(tx: &Transaction<'_>, clock: &dyn Clock, id: &str) -> Result<
         created_at,
         updated_at,
         voided_at,
+        verified_at,
     ) = rest;
     let currency = currency::lookup("currency", &currency_id).map_err(|_| corrupt("currency"))?;
     let mut stmt = tx.prepare_cached(
@@ -277,6 +280,7 @@ pub(super) fn load(tx: &Transaction<'_>, clock: &dyn Clock, id: &str) -> Result<
         created_at,
         updated_at,
         voided_at,
+        verified_at,
     })
 }
 
@@ -525,7 +529,8 @@ impl Store {
             let from = format!("FROM invoices i JOIN clients c ON c.id = i.client_id {filter}");
             let page_sql = format!(
                 "SELECT i.id, i.number, {DERIVED_STATUS}, i.client_id, c.name, i.currency, i.total,
-                     i.issue_date, i.due_date {from} ORDER BY {order} LIMIT :limit OFFSET :offset"
+                     i.issue_date, i.due_date, (SELECT l.verified_at FROM payment_links l WHERE l.invoice_id = i.id ORDER BY l.seq DESC LIMIT 1)
+                 {from} ORDER BY {order} LIMIT :limit OFFSET :offset"
             );
             let mut params: Vec<(&str, &dyn ToSql)> =
                 binds.iter().map(|(k, v)| (*k, v.as_ref())).collect();
@@ -544,11 +549,13 @@ impl Store {
                     r.get::<_, String>(6)?,
                     r.get::<_, String>(7)?,
                     r.get::<_, String>(8)?,
+                    r.get::<_, Option<String>>(9)?,
                 ))
             })?;
             let mut items = Vec::new();
             for row in rows {
-                let (id, number, status, client_id, client_name, currency, total, issue, due) = row?;
+                let (id, number, status, client_id, client_name, currency, total, issue, due, verified) =
+                    row?;
                 items.push(InvoiceSummary {
                     id,
                     number,
@@ -559,6 +566,7 @@ impl Store {
                     total,
                     issue_date: issue,
                     due_date: due,
+                    verified_at: verified,
                 });
             }
             // Only the status filter's :today and the search terms bind in the count.

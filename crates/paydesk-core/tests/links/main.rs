@@ -10,6 +10,7 @@
 mod crash;
 mod faults;
 mod flow;
+mod model;
 mod status;
 
 use std::sync::{Arc, Mutex};
