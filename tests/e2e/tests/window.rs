@@ -124,12 +124,64 @@ async fn creates_a_payment_link_through_the_window() -> Result<()> {
             "email draft {}",
             opened[1]
         );
+
+        // The payer pays on the sandbox; "Check now" sees it, the dashboard counts it.
+        let token = url
+            .split("token=")
+            .nth(1)
+            .context("a token in the link")?
+            .to_string();
+        pay_on_sandbox(&driver.data_dir(), &token).await?;
+        app.click("status-check-now").await?;
+        app.wait_text("status-pay-state", "the paid state", |t| t.contains("Paid"))
+            .await?;
+        app.wait_for("status-tx").await?;
+        shoot(&app, "payment-status").await?;
+        app.click("nav-dashboard").await?;
+        app.wait_for("screen-dashboard").await?;
+        app.wait_text("dashboard-paidThisYear", "451.50 paid this year", |t| {
+            t.contains("451.5")
+        })
+        .await?;
+        shoot(&app, "dashboard").await?;
         Ok(())
     }
     .await;
     app.finish(outcome)
         .await
         .inspect_err(|_| driver.print_log())
+}
+
+/// `POST /__sandbox/payments/{token}/pay` on the app's Test-mode sandbox (found through the
+/// endpoint file it wrote in the data folder): the payer pays in full.
+async fn pay_on_sandbox(data_dir: &std::path::Path, token: &str) -> Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let endpoint: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        data_dir.join("sandbox").join("endpoint.json"),
+    )?)?;
+    let base = endpoint["baseUrl"].as_str().context("baseUrl")?;
+    let port: u16 = base
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .context("a port")?
+        .parse()?;
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    s.write_all(
+        format!(
+            "POST /__sandbox/payments/{token}/pay HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+             Content-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .await?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).await?;
+    anyhow::ensure!(
+        raw.starts_with("HTTP/1.1 200"),
+        "the sandbox answered {raw}"
+    );
+    Ok(())
 }
 
 /// The URLs the app handed to the OS opener, once there are `n` (within 10 s).

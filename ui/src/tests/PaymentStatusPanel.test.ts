@@ -72,6 +72,7 @@ describe('payment status panel', () => {
         invoiceStatus: 'paid',
         payState: 'paid',
         events: [
+          statusEvent({ at: '2026-11-21T10:06:00Z', source: 'poll', observed: 'paid', applied: false, payState: 'paid' }),
           statusEvent({ at: '2026-11-21T10:05:00Z', source: 'poll', observed: 'processing', applied: false, payState: 'paid' }),
           statusEvent({ at: '2026-11-21T10:04:00Z', source: 'webhook', observed: 'paid', detail: 'tx 0xabc…', payState: 'paid' }),
           statusEvent({ at: '2026-11-21T10:00:00Z', source: 'system', observed: 'open', detail: 'payment link created' }),
@@ -82,7 +83,11 @@ describe('payment status panel', () => {
 
     const history = await screen.findByTestId('status-history');
     const rows = within(history).getAllByTestId('status-event');
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4);
+    // A routine poll that saw what was already known is "no change", not stale.
+    expect(within(rows[0]).getByTestId('status-event-unchanged').textContent).toBe('no change');
+    expect(within(rows[0]).queryByTestId('status-event-stale')).toBeNull();
+    rows.shift();
     expect(rows[0].dataset.applied).toBe('false');
     expect(within(rows[0]).getByTestId('status-event-stale').textContent).toBe('ignored (stale)');
     expect(rows[0].textContent).toContain('Scheduled check');
