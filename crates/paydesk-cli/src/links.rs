@@ -222,6 +222,8 @@ pub(crate) fn run(command: LinkCommand, ctx: &mut Ctx<'_, '_>) -> Result<(), Fai
             let app = ctx.app()?;
             let inv = app.find_invoice(&invoice)?;
             let share = app.link_share(&inv.id)?;
+            // Just shared: polled often for a while (by the app or `paydesk sync`).
+            app.watch_invoice(&inv.id)?;
             let (target, what) = if email {
                 (share.mailto, "mail program")
             } else {

@@ -261,7 +261,14 @@ pub async fn open_link<R: Runtime>(
         "email" => true,
         _ => return Err(Error::invalid("target", "must be browser or email").into()),
     };
-    let share = state.run(move |e| e.link_share(&invoice_id)).await?;
+    // Just shared: the payer may pay any minute, so it is polled often for a while.
+    let share = state
+        .run(move |e| {
+            let share = e.link_share(&invoice_id)?;
+            e.watch_invoice(&invoice_id)?;
+            Ok(share)
+        })
+        .await?;
     let url = if email { share.mailto } else { share.url };
     app.opener()
         .open_url(url.clone(), None::<&str>)

@@ -258,3 +258,41 @@ async fn rate_limited_polls_stay_under_the_limit_and_all_get_answered() {
         assert_eq!(env.app.invoice(id).unwrap().status, InvoiceStatus::Paid);
     }
 }
+
+#[tokio::test]
+async fn a_429_pauses_every_poll_for_its_retry_after_and_nothing_is_lost() {
+    let mut env = Env::start().await;
+    let mut tokens = Vec::new();
+    for i in 0..6 {
+        let (id, token) = live(&mut env, &format!("{}", i + 1)).await;
+        env.sandbox.control().pay(&token).unwrap();
+        tokens.push(id);
+    }
+    // The server allows 2 calls/s but the app believes 50/s: the server answers 429.
+    env.sandbox.control().set_rate_limit(2);
+    let limiter = Arc::new(RateLimiter::new(50));
+    let gw = env.gateway.clone().with_limiter(limiter.clone());
+    let mut p = env.app.poller(limiter.clone()).unwrap();
+    env.clock.advance(Duration::minutes(1));
+    let first = p.tick(&gw, env.now()).await.unwrap();
+    assert!(
+        first.failed > 0,
+        "the server should have refused some: {first:?}"
+    );
+    assert!(first.answered >= 2, "{first:?}");
+    // Refused polls stay due; later ticks (after the pause) answer them all.
+    let deadline = std::time::Instant::now() + crate::DEADLINE;
+    while tokens
+        .iter()
+        .any(|id| env.app.invoice(id).unwrap().status != InvoiceStatus::Paid)
+    {
+        assert!(std::time::Instant::now() < deadline, "not all answered");
+        p.tick(&gw, env.now()).await.unwrap();
+    }
+    assert!(env
+        .app
+        .payment_status(&tokens[0])
+        .unwrap()
+        .last_error
+        .is_none());
+}
