@@ -450,6 +450,32 @@ impl Paydesk {
         ))
     }
 
+    /// A webhook receiver for this mode's books, on its own connection: deliveries signed with
+    /// `secret` and posted to `/hooks/{path_secret}` are recorded once and applied, and each
+    /// payment event's link token is sent on `polls` for an immediate confirming poll.
+    pub fn webhook_receiver(
+        &self,
+        secret: crate::secrets::Secret,
+        path_secret: &str,
+        polls: tokio::sync::mpsc::UnboundedSender<String>,
+    ) -> Result<crate::webhook::WebhookReceiver> {
+        crate::webhook::WebhookReceiver::new(
+            Store::open_with_clock(self.store.path(), self.clock.clone())?,
+            secret,
+            path_secret,
+            polls,
+        )
+    }
+
+    /// The newest webhook deliveries about an invoice (payer activity such as "wallet
+    /// connected", and payment hints), newest first.
+    pub fn webhook_deliveries(
+        &mut self,
+        invoice_id: &str,
+    ) -> Result<Vec<crate::store::WebhookDelivery>> {
+        self.store.webhook_deliveries(invoice_id, 50)
+    }
+
     /// Make every link that is still polled due now ("check everything").
     pub fn poll_all_now(&mut self) -> Result<u32> {
         let now = self.clock.now();

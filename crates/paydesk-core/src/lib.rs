@@ -14,6 +14,9 @@
 //!   intent in the durable outbox (same transaction, amounts locked); [`outbox::Outbox::run_once`]
 //!   sends it through a [`outbox::LinkGateway`] (the Request API client, or a fake) and stores
 //!   the link, with at most one live link per invoice even across crashes.
+//! - [`webhook`]: signed webhook deliveries: constant-time signature check over the raw body,
+//!   typed events, and a loopback HTTP receiver that records each delivery once and pokes the
+//!   poller (the webhook is a hint, polling is the truth).
 //! - [`qr`]: QR codes of a link as PNG, SVG and terminal text.
 //! - [`Paydesk`]: the facade that ties a data folder, a mode and a secret store together.
 //!
@@ -38,6 +41,7 @@ pub mod qr;
 pub mod secrets;
 pub mod status;
 pub mod store;
+pub mod webhook;
 
 pub use app::{AppInfo, KeychainState, Paydesk, SecretStatus};
 pub use domain::*;

@@ -191,9 +191,41 @@ ALTER TABLE invoices ADD COLUMN paid_at TEXT;
 CREATE INDEX invoices_paid ON invoices (paid_at) WHERE status = 'paid';
 "#;
 
+/// Signed webhooks (webhook/ owns verification and parsing): which link each request id belongs
+/// to, and every delivery received, whose primary key makes a redelivery a no-op in the same
+/// transaction as its effect (CONTRACT 9.7).
+const V4: &str = r#"
+-- Webhooks name a request id; this finds its link without scanning request_ids JSON.
+CREATE TABLE link_requests (
+    request_id TEXT PRIMARY KEY,
+    token      TEXT NOT NULL REFERENCES payment_links (token) ON DELETE RESTRICT
+) STRICT, WITHOUT ROWID;
+CREATE INDEX link_requests_by_token ON link_requests (token);
+INSERT OR IGNORE INTO link_requests (request_id, token)
+    SELECT j.value, l.token FROM payment_links l, json_each(l.request_ids) j
+    WHERE json_valid(l.request_ids) AND j.type = 'text';
+
+-- Every verified delivery (by x-request-network-delivery) and what it did. `outcome`: applied
+-- (a payment event reached a link), test, unknown_request, user_event (payer telemetry, shown
+-- per invoice), noted (failed/refunded/processing/access rejected: logged, polled), ignored.
+CREATE TABLE webhook_deliveries (
+    delivery_id TEXT PRIMARY KEY,
+    received_at TEXT NOT NULL,
+    event       TEXT NOT NULL,
+    request_id  TEXT,
+    invoice_id  TEXT,
+    test        INTEGER NOT NULL CHECK (test IN (0, 1)),
+    outcome     TEXT NOT NULL CHECK (outcome IN ('applied', 'test', 'unknown_request',
+                                                 'user_event', 'noted', 'ignored')),
+    detail      TEXT
+) STRICT;
+CREATE INDEX webhook_deliveries_by_invoice ON webhook_deliveries (invoice_id, received_at)
+    WHERE invoice_id IS NOT NULL;
+"#;
+
 /// All migrations, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
 }
 
 #[cfg(test)]
@@ -223,7 +255,7 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 3);
+        assert_eq!(version, 4);
         conn.execute(
             "INSERT INTO outbox (id, kind, invoice_id, payload, state, next_attempt_at,
                  created_at, updated_at) VALUES ('o', 'create_link', 'i', '{}', 'queued', 't', 't', 't')",
@@ -243,5 +275,39 @@ mod tests {
             .query_row("SELECT pay_state FROM payment_links", [], |r| r.get(0))
             .unwrap();
         assert_eq!(state, "open");
+    }
+
+    #[test]
+    fn v4_indexes_the_request_ids_of_existing_links() {
+        use rusqlite_migration::{Migrations, M};
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        Migrations::new(vec![M::up(super::V1), M::up(super::V2), M::up(super::V3)])
+            .to_latest(&mut conn)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO clients VALUES ('c', 'Acme', '', '', '', '', 't', 't');
+             INSERT INTO invoices (id, number, client_id, status, currency, issue_date, due_date,
+                 discount_kind, discount_value, notes, terms, subtotal, discount_total, tax_total,
+                 total, total_key, created_at, updated_at)
+             VALUES ('i', 'INV-1', 'c', 'issued', 'USDC-base', '2026-11-21', '2026-12-21',
+                 'percent', '0', '', '', '10', '0', '0', '10', 'k', 't', 't');
+             INSERT INTO payment_links (invoice_id, token, request_ids, secure_payment_url,
+                 created_at, expires_at, status, amount, currency)
+             VALUES ('i', 'tok', '[\"r1\",\"r2\"]', 'https://x', 't', 't', 'live', '10',
+                 'USDC-base');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let rows: Vec<(String, String)> = conn
+            .prepare("SELECT request_id, token FROM link_requests ORDER BY request_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            vec![("r1".into(), "tok".into()), ("r2".into(), "tok".into())]
+        );
     }
 }

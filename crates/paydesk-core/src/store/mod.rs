@@ -10,6 +10,7 @@ mod migrations;
 mod outbox;
 mod settings;
 mod status;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use crate::error::{Error, Result};
 pub use links::LINK_LIFETIME_DAYS;
 pub use outbox::{Claim, CreatedLink};
 pub use status::DueLink;
+pub use webhooks::{DeliveryKind, DeliveryOutcome, WebhookDelivery};
 
 /// An open database with its clock.
 pub struct Store {
@@ -136,6 +138,11 @@ impl Store {
     /// The clock this store uses for "now" and "today".
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
+    }
+
+    /// A shared handle to this store's clock (for components that time things beside it).
+    pub fn shared_clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
     }
 
     /// Run `f` in one write transaction (taken immediately, so two writers never deadlock).

@@ -244,6 +244,14 @@ impl Store {
                     claim.id
                 ],
             )?;
+            // Webhooks name request ids: index them to this link in the same transaction.
+            for request_id in &link.request_ids {
+                tx.execute(
+                    "INSERT INTO link_requests (request_id, token) VALUES (?1, ?2)
+                     ON CONFLICT (request_id) DO UPDATE SET token = excluded.token",
+                    params![request_id, link.token],
+                )?;
+            }
             // First status poll soon after issuing (status/schedule.rs takes over from there).
             tx.execute(
                 "UPDATE payment_links SET next_check_at = ?2 WHERE token = ?1",

@@ -193,7 +193,10 @@ impl Store {
     }
 }
 
-fn apply(
+/// Apply one answer about `token` inside the caller's transaction (see
+/// [`Store::apply_observation`]); webhooks use it to record their delivery atomically with it.
+/// A webhook is a hint, not a poll: it does not count as a check nor set `verified_at`.
+pub(super) fn apply(
     tx: &Transaction<'_>,
     token: &str,
     source: Source,
@@ -257,7 +260,8 @@ fn apply(
         "UPDATE payment_links SET pay_state = ?2, paid_amount = ?3, left_amount = ?4,
              tx_hash = coalesce(?5, tx_hash),
              paid_at = CASE WHEN ?2 = 'paid' THEN coalesce(paid_at, ?6) ELSE paid_at END,
-             verified_at = ?6, checks = checks + 1, next_check_at = ?7, last_error = NULL,
+             verified_at = CASE WHEN ?8 THEN ?6 ELSE verified_at END,
+             checks = checks + ?8, next_check_at = ?7, last_error = NULL,
              status = CASE WHEN ?2 = 'expired' AND status = 'live' THEN 'expired' ELSE status END,
              ended_at = CASE WHEN ?2 = 'expired' AND status = 'live' THEN ?6 ELSE ended_at END
          WHERE token = ?1",
@@ -276,7 +280,8 @@ fn apply(
             },
             tx_hash,
             at,
-            next
+            next,
+            source != Source::Webhook
         ],
     )?;
     tx.execute(

@@ -1,0 +1,16 @@
+//! Signed webhook deliveries from the Request API (CONTRACT section 9).
+//!
+//! - [`mod@verify`]: the signature check over the raw body, in constant time. Nothing else may look
+//!   at a body before it passes.
+//! - [`event`]: a verified body parsed into a typed [`event::WebhookEvent`] (amounts stay strings).
+//! - [`receiver`]: the loopback HTTP endpoint: body limit, verify, parse, record the delivery once
+//!   and apply it ([`crate::store::Store::apply_delivery`]), answer fast, and hand each payment
+//!   event's link to the poller (the webhook is a hint, polling is the truth).
+
+pub mod event;
+pub mod receiver;
+pub mod verify;
+
+pub use event::{EventError, Settlement, WebhookEvent};
+pub use receiver::{DeliveryRecord, ReceiverHandle, WebhookReceiver};
+pub use verify::{sign, verify, SignatureError};
