@@ -195,6 +195,8 @@ async fn scenario(name: &str, issued: Vec<Duration>, warm_up: Duration, speed: u
     w.sandbox.control().set_rate_limit(API_RATE * speed);
     let mut poller = w.app.poller(limiter.clone()).expect("poller");
     poller.batch = API_RATE * 2;
+    // The limiter runs at the compressed real-time rate; the schedule budgets for the real one.
+    poller.budget_rate = Some(API_RATE);
 
     let mut paid_at: HashMap<String, DateTime<Utc>> = HashMap::new();
     let mut detected: Vec<f64> = Vec::new();

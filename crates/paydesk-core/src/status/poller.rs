@@ -19,6 +19,7 @@ use futures::stream::{self, StreamExt};
 use serde::Serialize;
 
 use super::limiter::RateLimiter;
+use super::schedule;
 use super::{Observation, Source, StatusChange};
 use crate::clock::timestamp;
 use crate::error::Result;
@@ -162,6 +163,9 @@ pub struct Poller {
     pub concurrency: usize,
     /// Most links polled per tick.
     pub batch: u32,
+    /// The API rate (requests/s) the schedule budgets for; the limiter's rate when `None`
+    /// (a benchmark that runs time faster than real sets the simulated rate here).
+    pub budget_rate: Option<u32>,
     online: bool,
     offline_since: Option<DateTime<Utc>>,
     next_probe: Option<DateTime<Utc>>,
@@ -195,6 +199,7 @@ impl Poller {
             jitter: Box::new(rand::random::<f64>),
             concurrency: 4,
             batch: 20,
+            budget_rate: None,
             online: true,
             offline_since: None,
             next_probe: None,
@@ -291,6 +296,13 @@ impl Poller {
         }
         let limit = if self.online { self.batch } else { 1 };
         let due = self.store.due_links(now, limit)?;
+        if due.is_empty() {
+            report.offline = !self.online;
+            return Ok(report);
+        }
+        let (open, _, _) = self.store.poll_summary(now)?;
+        let rate = self.budget_rate.unwrap_or_else(|| self.limiter.rate());
+        let ceiling = Some(schedule::budget_ceiling(open, rate));
         let answers: Vec<(DueLink, std::result::Result<Observation, PollError>)> =
             stream::iter(due)
                 .map(|link| async move {
@@ -312,10 +324,14 @@ impl Poller {
                     self.answered();
                     report.answered += 1;
                     let unit = (self.jitter)();
-                    if let Some(change) =
-                        self.store
-                            .apply_observation(&link.token, Source::Poll, &obs, now, unit)?
-                    {
+                    if let Some(change) = self.store.apply_observation_within(
+                        &link.token,
+                        Source::Poll,
+                        &obs,
+                        now,
+                        unit,
+                        ceiling,
+                    )? {
                         report.changes.push(change);
                     }
                 }

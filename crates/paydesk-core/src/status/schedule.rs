@@ -12,9 +12,13 @@
 //! | < 3 days                                 | 15 min   |
 //! | older                                    | 30 min   |
 //!
+//! When the request budget has room, long intervals are shortened so that the routine polls of
+//! all open links use about a third of the rate limit ([`budget_ceiling`]): 1,000 week-old links
+//! at 5/s are polled every 10 min instead of every 30 min.
+//!
 //! Each interval is scaled by a jitter in `[0.8, 1.2)` so links issued together spread out.
-//! With 1,000 week-old links that is 2,000 requests an hour, about a ninth of the default
-//! 5 requests/s; the limiter ([`super::limiter`]) caps whatever the schedule asks for.
+//! The limiter ([`super::limiter`]) caps whatever the schedule asks for; due links are polled
+//! most overdue first, so a saturated budget is shared round-robin.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -28,6 +32,24 @@ pub struct Timing {
     pub expires_at: DateTime<Utc>,
     /// Polled often until then (the user is looking at it, or just shared it).
     pub watch_until: Option<DateTime<Utc>>,
+    /// The longest interval the request budget allows to keep (spare budget polls old links
+    /// more often; see [`budget_ceiling`]). `None`: the table alone decides.
+    pub ceiling: Option<Duration>,
+}
+
+/// The shortest interval a budget ceiling can bring a link down to.
+pub const CEILING_FLOOR: Duration = Duration::seconds(20);
+
+/// With `open` links sharing `rate` requests/s, spending a third of the rate on routine status
+/// polls (detail calls and bursts add to it; the rest is left for new links, "check now" and the
+/// user's other tools) lets every link be polled every `open / (rate / 3)` seconds: intervals
+/// longer than that are shortened to it (never below [`CEILING_FLOOR`]; never above the table's
+/// 30 minutes).
+pub fn budget_ceiling(open: u32, rate: u32) -> Duration {
+    let secs = f64::from(open.max(1)) / (f64::from(rate.max(1)) / 3.0);
+    Duration::seconds(secs.ceil() as i64)
+        .max(CEILING_FLOOR)
+        .min(Duration::minutes(30))
 }
 
 /// How long after `expires_at` the confirming poll runs.
@@ -61,7 +83,10 @@ pub fn next_check(t: &Timing, now: DateTime<Utc>, unit: f64) -> Option<DateTime<
     if matches!(t.state, PayState::Paid | PayState::Expired | PayState::None) {
         return None;
     }
-    let base = base_interval(t, now);
+    let base = match t.ceiling {
+        Some(c) => base_interval(t, now).min(c.max(CEILING_FLOOR)),
+        None => base_interval(t, now),
+    };
     let scaled = base.num_milliseconds() as f64 * (0.8 + 0.4 * unit.clamp(0.0, 1.0));
     let next = now + Duration::milliseconds(scaled as i64);
     let confirm = t.expires_at + CONFIRM_AFTER_EXPIRY;
@@ -89,6 +114,7 @@ mod tests {
                 created_at,
                 expires_at: created_at + Duration::days(7),
                 watch_until: None,
+                ceiling: None,
             },
             now,
         )
@@ -120,6 +146,23 @@ mod tests {
         assert!(
             hi < Duration::seconds(72) && hi > Duration::seconds(71),
             "{hi}"
+        );
+    }
+
+    #[test]
+    fn spare_budget_shortens_long_intervals_only() {
+        // 1,000 links at 5/s: every 600 s; 30 links: the 20 s floor.
+        assert_eq!(budget_ceiling(1_000, 5), Duration::seconds(600));
+        assert_eq!(budget_ceiling(30, 5), CEILING_FLOOR);
+        assert_eq!(budget_ceiling(100_000, 5), Duration::minutes(30));
+        let (mut t, now) = timing(Duration::days(5), PayState::Open);
+        t.ceiling = Some(budget_ceiling(1_000, 5));
+        assert_eq!(next_check(&t, now, 0.5), Some(now + Duration::seconds(600)));
+        let (mut young, now) = timing(Duration::minutes(1), PayState::Open);
+        young.ceiling = Some(budget_ceiling(1_000, 5));
+        assert_eq!(
+            next_check(&young, now, 0.5),
+            Some(now + Duration::seconds(20))
         );
     }
 

@@ -66,6 +66,7 @@ fn due_from_row(r: &rusqlite::Row<'_>) -> Result<DueLink> {
             created_at: parse_time(&r.get::<_, String>(6)?)?,
             expires_at: parse_time(&r.get::<_, String>(7)?)?,
             watch_until: watch.as_deref().map(parse_time).transpose()?,
+            ceiling: None,
         },
         currency: r.get(9)?,
     })
@@ -73,7 +74,8 @@ fn due_from_row(r: &rusqlite::Row<'_>) -> Result<DueLink> {
 
 impl Store {
     /// Up to `limit` live links due for a poll at `now`, most likely to change first (a payment
-    /// in flight or partly paid, then links being watched, then the newest). Reads only the
+    /// in flight or partly paid, then links being watched), then the most overdue (so a
+    /// saturated rate limit is shared round-robin, never starving old links). Reads only the
     /// partial index of links that can still change.
     pub fn due_links(&mut self, now: DateTime<Utc>, limit: u32) -> Result<Vec<DueLink>> {
         self.read(|tx, _| {
@@ -82,7 +84,7 @@ impl Store {
                 "{DUE_SELECT} WHERE status = 'live' AND next_check_at IS NOT NULL
                      AND next_check_at <= ?1
                  ORDER BY pay_state IN ('processing', 'partially_paid') DESC,
-                     coalesce(watch_until > ?1, 0) DESC, created_at DESC
+                     coalesce(watch_until > ?1, 0) DESC, next_check_at
                  LIMIT ?2"
             ))?;
             let rows = stmt.query_and_then(params![at, limit], due_from_row)?;
@@ -160,7 +162,21 @@ impl Store {
         now: DateTime<Utc>,
         unit: f64,
     ) -> Result<Option<StatusChange>> {
-        self.write(|tx, _| apply(tx, token, source, obs, now, unit))
+        self.write(|tx, _| apply(tx, token, source, obs, now, unit, None))
+    }
+
+    /// [`Store::apply_observation`] with the request budget's interval ceiling
+    /// ([`crate::status::schedule::budget_ceiling`]) for the next poll.
+    pub fn apply_observation_within(
+        &mut self,
+        token: &str,
+        source: Source,
+        obs: &Observation,
+        now: DateTime<Utc>,
+        unit: f64,
+        ceiling: Option<Duration>,
+    ) -> Result<Option<StatusChange>> {
+        self.write(|tx, _| apply(tx, token, source, obs, now, unit, ceiling))
     }
 
     /// Record a failed poll: the link keeps its state and is tried again at `retry_at`.
@@ -203,6 +219,7 @@ pub(super) fn apply(
     obs: &Observation,
     now: DateTime<Utc>,
     unit: f64,
+    ceiling: Option<Duration>,
 ) -> Result<Option<StatusChange>> {
     let row = tx
         .query_row(&format!("{DUE_SELECT} WHERE token = ?1"), [token], |r| {
@@ -247,6 +264,7 @@ pub(super) fn apply(
     );
     let mut timing = row.timing.clone();
     timing.state = outcome.state;
+    timing.ceiling = ceiling;
     let next = if link_status == "live" {
         schedule::next_check(&timing, now, unit).map(timestamp)
     } else {

@@ -238,6 +238,7 @@ fn decide(
                 &obs,
                 now,
                 rand::random::<f64>(),
+                None,
             )?;
         }
         Some(_) => {
