@@ -252,6 +252,11 @@ fn request_link_reaches_a_live_link_against_the_sandbox() {
 /// `POST {sandbox}/__sandbox/payments/{token}/pay`: the payer pays (the sandbox's control API,
 /// found through the endpoint file the app's Test-mode sandbox wrote).
 fn pay_on_sandbox(h: &Harness, token: &str) {
+    sandbox_control(h, token, "pay");
+}
+
+/// `POST {sandbox}/__sandbox/payments/{token}/{action}` on the app's Test-mode sandbox.
+fn sandbox_control(h: &Harness, token: &str, action: &str) {
     use std::io::{Read, Write};
     let endpoint: Value = serde_json::from_str(
         &std::fs::read_to_string(h.dir.path().join("sandbox").join("endpoint.json"))
@@ -263,7 +268,7 @@ fn pay_on_sandbox(h: &Harness, token: &str) {
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
     write!(
         s,
-        "POST /__sandbox/payments/{token}/pay HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+        "POST /__sandbox/payments/{token}/{action} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
          Content-Length: 0\r\nConnection: close\r\n\r\n"
     )
     .expect("write");
@@ -320,4 +325,72 @@ fn check_now_sees_the_payment_and_the_dashboard_counts_it() {
     let sync = h.invoke("get_sync_status", json!({})).expect("sync status");
     assert_eq!(sync["online"], true);
     assert_eq!(sync["openLinks"], 0);
+}
+
+/// Waits (30 s at most) until the invoice's link is live; its token.
+fn wait_live(h: &Harness, id: &Value) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let s = h
+            .invoke("get_link_state", json!({ "invoiceId": id }))
+            .expect("link state");
+        if s["state"] == "live" {
+            return s["link"]["token"].as_str().expect("token").to_string();
+        }
+        assert!(std::time::Instant::now() < deadline, "no live link: {s}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn an_expired_link_is_reissued_from_the_app_and_kept_in_the_history() {
+    let h = harness();
+    let invoice = invoice_for_link(&h);
+    let id = invoice["id"].clone();
+    h.invoke("request_link", json!({ "invoiceId": id }))
+        .expect("request link");
+    let old = wait_live(&h, &id);
+    // Re-issue is refused while the link is payable.
+    let early = h
+        .invoke("reissue_link", json!({ "invoiceId": id }))
+        .expect_err("re-issue of a live link");
+    assert_eq!(early["code"], "conflict", "{early}");
+
+    // The API now answers 403 for it: "check now" shows it expired.
+    sandbox_control(&h, &old, "expire");
+    let expired = h
+        .invoke("check_now", json!({ "invoiceId": id }))
+        .expect("check now");
+    assert_eq!(expired["invoiceStatus"], "expired", "{expired}");
+    let state = h
+        .invoke("get_link_state", json!({ "invoiceId": id }))
+        .expect("link state");
+    assert_eq!(state["state"], "expired", "{state}");
+    assert_eq!(state["locked"], false);
+
+    let reissued = h
+        .invoke(
+            "reissue_link",
+            json!({ "invoiceId": id, "redirectUrl": "https://acme.test/thanks", "redirectLabel": "Back to Acme" }),
+        )
+        .expect("re-issue");
+    assert!(
+        reissued["state"] == "queued" || reissued["state"] == "live",
+        "{reissued}"
+    );
+    let fresh = wait_live(&h, &id);
+    assert_ne!(fresh, old);
+    let state = h
+        .invoke("get_link_state", json!({ "invoiceId": id }))
+        .expect("link state");
+    let history = state["history"].as_array().expect("history");
+    assert_eq!(history.len(), 2, "{state}");
+    assert_eq!(history[0]["token"], old.as_str());
+    assert_eq!(history[1]["token"], fresh.as_str());
+    assert_eq!(history[1]["redirectUrl"], "https://acme.test/thanks");
+    let status = h
+        .invoke("get_payment_status", json!({ "invoiceId": id }))
+        .expect("status");
+    assert_eq!(status["invoiceStatus"], "issued", "{status}");
+    assert_eq!(status["payState"], "open");
 }
