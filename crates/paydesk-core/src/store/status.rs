@@ -317,7 +317,10 @@ pub(super) fn apply(
             outcome.state.as_str()
         ],
     )?;
-    if !outcome.applied || link_status != "live" && outcome.state != PayState::Expired {
+    // Money that arrived counts whatever the link's state (an expired link paid just before
+    // its expiry, an old link paid after a re-issue); anything else only comes from the live one.
+    let money = matches!(outcome.state, PayState::Paid | PayState::PartiallyPaid);
+    if !outcome.applied || (link_status != "live" && !money) {
         return Ok(None);
     }
     let status = rules::invoice_status(outcome.state);

@@ -148,6 +148,27 @@ async fn processing_then_paid_and_expiry_then_reissue() {
     tick(&env, &mut p).await;
     assert_eq!(env.app.invoice(&a).unwrap().status, InvoiceStatus::Paid);
 
+    // A late "completed" for the expired link (paid just before expiry, seen late): the money
+    // counts, the invoice is paid.
+    let now = env.now();
+    let late = env
+        .app
+        .store()
+        .apply_observation(
+            &token_b,
+            Source::Webhook,
+            &Observation::Paid { tx_hash: None },
+            now,
+            0.5,
+        )
+        .unwrap();
+    assert_eq!(late.map(|c| c.status), Some(InvoiceStatus::Paid));
+    // Back to the re-issue path with a fresh expired invoice.
+    let (b, token_b) = live(&mut env, "30").await;
+    env.sandbox.control().expire(&token_b).unwrap();
+    tick(&env, &mut p).await;
+    assert_eq!(env.app.invoice(&b).unwrap().status, InvoiceStatus::Expired);
+
     // Re-issue the expired one: a fresh link, polled again, the invoice issued again.
     env.app.reissue_link(&b, &LinkOptions::default()).unwrap();
     assert_eq!(env.send().await.sent, 1);
