@@ -4,12 +4,14 @@
 //!
 //! Run: `cargo bench -p paydesk-core --bench links`
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 
 use paydesk_core::outbox::RequestGateway;
 use paydesk_core::secrets::MemoryStore;
-use paydesk_core::{ClientInput, InvoiceInput, LineItemInput, LinkOptions, Paydesk};
+use paydesk_core::Paydesk;
 use paydesk_request::{ClientConfig, Credentials, RequestClient};
 use paydesk_sandbox::{Sandbox, SandboxConfig};
 
@@ -36,33 +38,10 @@ async fn main() {
 
     let dir = tempfile::tempdir().expect("temp dir");
     let mut app = Paydesk::open(dir.path(), Arc::new(MemoryStore::new())).expect("open");
-    let client_id = app
-        .create_client(&ClientInput {
-            name: "Bench client".into(),
-            ..Default::default()
-        })
-        .expect("client")
-        .id;
+    let client_id = common::bench_client(&mut app);
     let queued = Instant::now();
     for i in 0..count {
-        let id = app
-            .create_invoice(&InvoiceInput {
-                client_id: client_id.clone(),
-                currency: "FAU-sepolia".into(),
-                issue_date: "2026-11-21".into(),
-                payment_terms_days: Some(30),
-                lines: vec![LineItemInput {
-                    description: "Work".into(),
-                    quantity: "1".into(),
-                    unit_price: format!("{}.50", i + 1),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            })
-            .expect("invoice")
-            .id;
-        app.request_link(&id, &LinkOptions::default())
-            .expect("request link");
+        common::queue_invoice_link(&mut app, &client_id, i, "2026-11-21");
     }
     let queue_secs = queued.elapsed().as_secs_f64();
 

@@ -17,6 +17,8 @@
 //! Run: `cargo bench -p paydesk-core --bench status` (about 3 minutes;
 //! `PAYDESK_BENCH_SPEED` changes the compression, default 40).
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration as StdDuration, Instant};
@@ -26,7 +28,7 @@ use paydesk_core::clock::Clock;
 use paydesk_core::outbox::RequestGateway;
 use paydesk_core::secrets::MemoryStore;
 use paydesk_core::status::limiter::RateLimiter;
-use paydesk_core::{ClientInput, InvoiceInput, LineItemInput, LinkOptions, Paydesk};
+use paydesk_core::Paydesk;
 use paydesk_request::{ClientConfig, Credentials, RequestClient};
 use paydesk_sandbox::{ManualClock, Sandbox, SandboxConfig, SandboxHandle};
 use rand::Rng;
@@ -73,13 +75,7 @@ async fn world() -> World {
     let clock = Arc::new(SimClock(Mutex::new(start_at())));
     let mut app = Paydesk::open_with_clock(dir.path(), Arc::new(MemoryStore::new()), clock.clone())
         .expect("open");
-    let client_id = app
-        .create_client(&ClientInput {
-            name: "Bench client".into(),
-            ..Default::default()
-        })
-        .expect("client")
-        .id;
+    let client_id = common::bench_client(&mut app);
     World {
         _dir: dir,
         app,
@@ -104,26 +100,8 @@ impl World {
         i: usize,
     ) -> (String, String) {
         self.set_time(at);
-        let id = self
-            .app
-            .create_invoice(&InvoiceInput {
-                client_id: self.client_id.clone(),
-                currency: "FAU-sepolia".into(),
-                issue_date: at.date_naive().to_string(),
-                payment_terms_days: Some(30),
-                lines: vec![LineItemInput {
-                    description: "Work".into(),
-                    quantity: "1".into(),
-                    unit_price: format!("{}.50", i + 1),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            })
-            .expect("invoice")
-            .id;
-        self.app
-            .request_link(&id, &LinkOptions::default())
-            .expect("queue");
+        let date = at.date_naive().to_string();
+        let id = common::queue_invoice_link(&mut self.app, &self.client_id, i, &date);
         let mut outbox = self.app.outbox().expect("outbox");
         let sent = outbox.run_once(gateway, at).await.expect("send");
         assert_eq!(sent.sent, 1, "{sent:?}");

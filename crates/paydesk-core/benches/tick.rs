@@ -4,6 +4,8 @@
 //!
 //! Run: `cargo bench -p paydesk-core --bench tick`
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
@@ -14,7 +16,7 @@ use paydesk_core::status::limiter::RateLimiter;
 use paydesk_core::status::poller::{PollError, StatusGateway};
 use paydesk_core::status::{Observation, Source};
 use paydesk_core::store::{CreatedLink, DueLink};
-use paydesk_core::{ClientInput, InvoiceInput, LineItemInput, LinkOptions, LinkPayload, Paydesk};
+use paydesk_core::{LinkPayload, Paydesk};
 
 /// Creates links with made-up tokens.
 struct FakeLinks(std::sync::atomic::AtomicU64);
@@ -45,32 +47,9 @@ impl StatusGateway for AlwaysOpen {
 async fn books(open: usize, closed: usize) -> (tempfile::TempDir, Paydesk) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut app = Paydesk::open(dir.path(), Arc::new(MemoryStore::new())).expect("open");
-    let client_id = app
-        .create_client(&ClientInput {
-            name: "Bench client".into(),
-            ..Default::default()
-        })
-        .expect("client")
-        .id;
+    let client_id = common::bench_client(&mut app);
     for i in 0..open + closed {
-        let id = app
-            .create_invoice(&InvoiceInput {
-                client_id: client_id.clone(),
-                currency: "FAU-sepolia".into(),
-                issue_date: "2026-11-21".into(),
-                payment_terms_days: Some(30),
-                lines: vec![LineItemInput {
-                    description: "Work".into(),
-                    quantity: "1".into(),
-                    unit_price: format!("{}.50", i + 1),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            })
-            .expect("invoice")
-            .id;
-        app.request_link(&id, &LinkOptions::default())
-            .expect("queue");
+        common::queue_invoice_link(&mut app, &client_id, i, "2026-11-21");
     }
     let gateway = FakeLinks(Default::default());
     let mut outbox: Outbox = app.outbox().expect("outbox");
