@@ -180,9 +180,20 @@ impl AppState {
     /// One scheduler tick: poll the links that are due (within the rate limit).
     pub async fn poll_pass(&self) -> IpcResult<TickReport> {
         let mut slot = self.sender.lock().await;
-        let gateway = self.gateway(&mut slot).await?;
-        let poller = self.poller(&mut slot).await?;
         let now = chrono::Utc::now();
+        let gateway = match self.gateway(&mut slot).await {
+            Ok(gateway) => gateway,
+            Err(e) => {
+                // Nothing can be polled (live mode without credentials, the sandbox down): the
+                // sync status says why, so the UI can show it.
+                let poller = self.poller(&mut slot).await?;
+                let mut status = poller.status(now).map_err(IpcError::from)?;
+                status.last_error = Some(e.message.clone());
+                *self.sync.lock().unwrap_or_else(|e| e.into_inner()) = Some(status);
+                return Err(e);
+            }
+        };
+        let poller = self.poller(&mut slot).await?;
         let report = poller.tick(&gateway, now).await.map_err(IpcError::from)?;
         let status = poller.status(now).map_err(IpcError::from)?;
         *self.sync.lock().unwrap_or_else(|e| e.into_inner()) = Some(status);

@@ -394,3 +394,18 @@ fn an_expired_link_is_reissued_from_the_app_and_kept_in_the_history() {
     assert_eq!(status["invoiceStatus"], "issued", "{status}");
     assert_eq!(status["payState"], "open");
 }
+
+#[test]
+fn sync_status_says_why_nothing_is_polled_in_live_mode_without_credentials() {
+    let h = harness();
+    h.invoke("set_mode", json!({ "mode": "live" }))
+        .expect("live mode");
+    use tauri::Manager;
+    let state = h.window.state::<paydesk_desktop::state::AppState>();
+    let err = tauri::async_runtime::block_on(state.poll_pass()).expect_err("no credentials");
+    assert_eq!(err.field.as_deref(), Some("credentials"), "{err:?}");
+    let sync = h.invoke("get_sync_status", json!({})).expect("sync status");
+    let why = sync["lastError"].as_str().expect("a reason");
+    assert!(why.contains("no API key or client ID"), "{why}");
+    assert!(!why.contains("rn_"), "{why}");
+}
