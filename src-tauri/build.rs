@@ -35,6 +35,9 @@ const COMMANDS: &[&str] = &[
     "check_now",
     "get_sync_status",
     "get_dashboard",
+    "get_webhook_status",
+    "set_webhook_config",
+    "send_test_webhook",
 ];
 
 fn main() {

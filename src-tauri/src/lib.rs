@@ -6,7 +6,9 @@
 
 pub mod commands;
 pub mod error;
+pub mod launcher;
 pub mod state;
+pub mod webhooks;
 
 use state::AppState;
 
@@ -49,6 +51,9 @@ macro_rules! handlers {
             $crate::commands::status::check_now,
             $crate::commands::status::get_sync_status,
             $crate::commands::status::get_dashboard,
+            $crate::commands::webhooks::get_webhook_status,
+            $crate::commands::webhooks::set_webhook_config,
+            $crate::commands::webhooks::send_test_webhook,
         ]
     };
 }
@@ -110,22 +115,57 @@ pub fn run() {
         .init();
     let state = AppState::open_default();
     let sender = state.clone();
-    let result = tauri::Builder::default()
+    let on_exit = state.clone();
+    let app = tauri::Builder::default()
         // Opens payment links and mail drafts from Rust only: no opener permission is granted
         // to the webview.
         .plugin(tauri_plugin_opener::init())
+        // Starts the tunnel program from Rust only: no shell permission is granted either.
+        .plugin(tauri_plugin_shell::init())
         .manage(state)
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             // Every second: send due link requests, then poll the links that are due.
             let handle = app.handle().clone();
             sender.spawn_background_loop(TICK, move |report, sync| publish(&handle, report, sync));
+            start_webhooks(app.handle(), &sender);
             Ok(())
         })
         .invoke_handler(handlers!())
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        tracing::error!(error = %e, "Paydesk stopped with an error");
-        std::process::exit(1);
-    }
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!(error = %e, "Paydesk could not start");
+            std::process::exit(1);
+        }
+    };
+    app.run(move |_, event| {
+        if let tauri::RunEvent::Exit = event {
+            // Kill the tunnel program and close the receiver before the process ends.
+            tauri::async_runtime::block_on(on_exit.stop_webhooks());
+        }
+    });
+}
+
+/// Tunnel programs start through the shell plugin, status changes become `webhook-status`
+/// events, and webhooks start now if they are on.
+fn start_webhooks<R: tauri::Runtime>(handle: &tauri::AppHandle<R>, state: &AppState) {
+    use tauri::Emitter;
+    let hub = state.webhooks();
+    hub.set_launcher(std::sync::Arc::new(launcher::ShellLauncher::new(
+        handle.clone(),
+    )));
+    let emitter = handle.clone();
+    hub.set_emitter(std::sync::Arc::new(move |status| {
+        if let Err(e) = emitter.emit("webhook-status", status) {
+            tracing::warn!(error = %e, "cannot emit webhook-status");
+        }
+    }));
+    let state = state.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = state.restart_webhooks().await {
+            tracing::warn!(error = %e.message, "webhooks did not start");
+        }
+    });
 }

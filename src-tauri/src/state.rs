@@ -43,6 +43,8 @@ pub struct AppState {
     limiter: Arc<RateLimiter>,
     /// The poller's last state, readable without waiting for a pass.
     sync: Arc<Mutex<Option<SyncStatus>>>,
+    /// The webhook receiver, tunnel and registration ([`crate::webhooks`]).
+    webhooks: Arc<crate::webhooks::WebhookHub>,
 }
 
 impl AppState {
@@ -59,6 +61,7 @@ impl AppState {
             sender: Default::default(),
             limiter: Default::default(),
             sync: Default::default(),
+            webhooks: Default::default(),
         }
     }
 
@@ -75,6 +78,7 @@ impl AppState {
             sender: Default::default(),
             limiter: Default::default(),
             sync: Default::default(),
+            webhooks: Default::default(),
         }
     }
 
@@ -85,6 +89,25 @@ impl AppState {
             slot.sandbox_port = Some(port);
         }
         self
+    }
+
+    /// The webhook service's holder.
+    pub fn webhooks(&self) -> &crate::webhooks::WebhookHub {
+        &self.webhooks
+    }
+
+    /// In Test mode, the sandbox's address and client id (starting the sandbox if needed);
+    /// `None` in live mode.
+    pub(crate) async fn sandbox_api(&self) -> IpcResult<Option<(url::Url, String)>> {
+        if self.run(|e| Ok(e.mode())).await? == Mode::Live {
+            return Ok(None);
+        }
+        let mut slot = self.sender.lock().await;
+        self.gateway(&mut slot).await?;
+        Ok(slot
+            .sandbox
+            .as_ref()
+            .map(|s| (s.base_url().clone(), s.client_id().to_string())))
     }
 
     /// Run `f` with the engine on a blocking worker thread.
@@ -274,8 +297,13 @@ impl AppState {
         tauri::async_runtime::spawn(async move {
             let mut tick = tokio::time::interval(period);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let wake = state.webhooks.wake.clone();
             loop {
-                tick.tick().await;
+                // A payment webhook wakes the loop at once for its confirming poll.
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = wake.notified() => {}
+                }
                 if let Err(e) = state.send_pass().await {
                     tracing::debug!(error = %e.message, "payment-link sender pass did not run");
                 }

@@ -409,3 +409,105 @@ fn sync_status_says_why_nothing_is_polled_in_live_mode_without_credentials() {
     assert!(why.contains("no API key or client ID"), "{why}");
     assert!(!why.contains("rn_"), "{why}");
 }
+
+#[test]
+fn webhooks_from_the_panel_register_and_mark_the_invoice_paid_without_polling() {
+    let h = harness();
+    let off = h.invoke("get_webhook_status", json!({})).expect("status");
+    assert_eq!(off["config"]["enabled"], false);
+    assert_eq!(off["receiver"]["state"], "off");
+    assert_eq!(
+        off["canRegister"], true,
+        "Test mode registers with the sandbox"
+    );
+
+    let bad = h
+        .invoke(
+            "set_webhook_config",
+            json!({ "config": { "enabled": true, "tunnel": "manual",
+                                "publicUrl": "http://example.com", "binaryPath": null,
+                                "port": null } }),
+        )
+        .expect_err("plain http to a public host");
+    assert_eq!(bad["field"], "publicUrl", "{bad}");
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    h.invoke(
+        "set_webhook_config",
+        json!({ "config": { "enabled": true, "tunnel": "manual",
+                            "publicUrl": format!("http://127.0.0.1:{port}"),
+                            "binaryPath": null, "port": port } }),
+    )
+    .expect("save");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let on = loop {
+        let s = h.invoke("get_webhook_status", json!({})).expect("status");
+        if s["registration"]["state"] == "registered" {
+            break s;
+        }
+        assert!(std::time::Instant::now() < deadline, "not registered: {s}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(on["receiver"]["state"], "listening");
+    assert_eq!(on["tunnel"]["state"], "up");
+    let endpoint = on["endpointUrl"].as_str().expect("endpoint");
+    assert!(endpoint.starts_with(&format!("http://127.0.0.1:{port}/hooks/")));
+    let masked = on["secret"].as_str().expect("masked secret");
+    assert!(
+        masked.starts_with("••••") && masked.chars().count() == 8,
+        "{masked}"
+    );
+
+    // No background loop runs in this harness: only the webhook can mark the invoice paid.
+    let invoice = invoice_for_link(&h);
+    let id = invoice["id"].clone();
+    h.invoke("request_link", json!({ "invoiceId": id }))
+        .expect("request link");
+    let token = wait_live(&h, &id);
+    pay_on_sandbox(&h, &token);
+    let paid = loop {
+        let s = h
+            .invoke("get_payment_status", json!({ "invoiceId": id }))
+            .expect("status");
+        if s["invoiceStatus"] == "paid" {
+            break s;
+        }
+        assert!(std::time::Instant::now() < deadline, "not paid: {s}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(paid["events"][0]["source"], "webhook");
+    assert!(
+        paid["verifiedAt"].is_null(),
+        "a poll has not confirmed it yet"
+    );
+    let status = h.invoke("get_webhook_status", json!({})).expect("status");
+    let deliveries = status["deliveries"].as_array().expect("deliveries");
+    assert!(deliveries
+        .iter()
+        .any(|d| d["outcome"] == "applied" && d["verified"] == true));
+
+    let sent = h
+        .invoke("send_test_webhook", json!({}))
+        .expect("test event");
+    assert!(sent["message"].as_str().is_some_and(|m| m.contains("test")));
+
+    // Off: the registration is removed; the panel says so.
+    let off = h
+        .invoke(
+            "set_webhook_config",
+            json!({ "config": { "enabled": false, "tunnel": "manual",
+                                "publicUrl": format!("http://127.0.0.1:{port}"),
+                                "binaryPath": null, "port": port } }),
+        )
+        .expect("turn off");
+    assert_eq!(off["receiver"]["state"], "off");
+    assert_eq!(
+        off["secret"],
+        Value::Null,
+        "the registration's secret went with it"
+    );
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+}

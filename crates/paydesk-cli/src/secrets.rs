@@ -40,13 +40,17 @@ pub enum SecretCommand {
     },
 }
 
-/// `api-key` or `client-id`.
+/// Which secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum KindArg {
     /// The Request Network API key.
     ApiKey,
     /// The Request Network client id.
     ClientId,
+    /// The webhook signing secret (from Request's dashboard, when not registered by Paydesk).
+    WebhookSecret,
+    /// The ngrok authtoken (for the ngrok tunnel).
+    NgrokAuthtoken,
 }
 
 impl From<KindArg> for SecretKind {
@@ -54,6 +58,8 @@ impl From<KindArg> for SecretKind {
         match k {
             KindArg::ApiKey => SecretKind::ApiKey,
             KindArg::ClientId => SecretKind::ClientId,
+            KindArg::WebhookSecret => SecretKind::WebhookSecret,
+            KindArg::NgrokAuthtoken => SecretKind::NgrokAuthtoken,
         }
     }
 }
@@ -99,6 +105,9 @@ fn label(kind: SecretKind) -> &'static str {
     match kind {
         SecretKind::ApiKey => "API key",
         SecretKind::ClientId => "client id",
+        SecretKind::WebhookSecret => "webhook signing secret",
+        SecretKind::NgrokAuthtoken => "ngrok authtoken",
+        SecretKind::WebhookPath => "webhook path",
     }
 }
 
@@ -122,7 +131,7 @@ fn read_secret(kind: SecretKind, ctx: &mut Ctx<'_, '_>) -> Result<String, Error>
 }
 
 fn write_status(out: &mut dyn Write, s: &SecretStatus) -> io::Result<()> {
-    const W: usize = 10;
+    const W: usize = 16;
     if !s.keychain_available {
         let why = s.message.as_deref().unwrap_or("keychain unavailable");
         return writeln!(out, "warning: {why}");
@@ -130,5 +139,7 @@ fn write_status(out: &mut dyn Write, s: &SecretStatus) -> io::Result<()> {
     let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "not set".to_string());
     output::field(out, W, "Keychain", "available")?;
     output::field(out, W, "API key", &shown(&s.api_key))?;
-    output::field(out, W, "Client id", &shown(&s.client_id))
+    output::field(out, W, "Client id", &shown(&s.client_id))?;
+    output::field(out, W, "Webhook secret", &shown(&s.webhook_secret))?;
+    output::field(out, W, "ngrok authtoken", &shown(&s.ngrok_authtoken))
 }

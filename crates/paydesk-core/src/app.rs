@@ -110,6 +110,20 @@ pub struct SecretStatus {
     pub message: Option<String>,
     pub api_key: Option<String>,
     pub client_id: Option<String>,
+    pub webhook_secret: Option<String>,
+    pub ngrok_authtoken: Option<String>,
+}
+
+/// Refuse the secrets only Paydesk itself writes (the webhook path).
+fn settable(kind: SecretKind) -> Result<()> {
+    if SecretKind::ALL.contains(&kind) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "kind",
+            "must be apiKey, clientId, webhookSecret or ngrokAuthtoken",
+        ))
+    }
 }
 
 /// The engine for one data folder.
@@ -302,13 +316,16 @@ impl Paydesk {
     /// The credentials of the current mode, masked.
     pub fn secret_status(&self) -> SecretStatus {
         let state = self.keychain_state();
+        let unavailable = |message| SecretStatus {
+            keychain_available: false,
+            message,
+            api_key: None,
+            client_id: None,
+            webhook_secret: None,
+            ngrok_authtoken: None,
+        };
         if !state.available {
-            return SecretStatus {
-                keychain_available: false,
-                message: state.message,
-                api_key: None,
-                client_id: None,
-            };
+            return unavailable(state.message);
         }
         let masked = |kind: SecretKind| -> Result<Option<String>> {
             Ok(self
@@ -316,24 +333,22 @@ impl Paydesk {
                 .get(&kind.account(self.mode))?
                 .map(|s| secrets::mask(&s)))
         };
-        match (masked(SecretKind::ApiKey), masked(SecretKind::ClientId)) {
-            (Ok(api_key), Ok(client_id)) => SecretStatus {
+        let read = || -> Result<SecretStatus> {
+            Ok(SecretStatus {
                 keychain_available: true,
                 message: None,
-                api_key,
-                client_id,
-            },
-            (Err(e), _) | (_, Err(e)) => SecretStatus {
-                keychain_available: false,
-                message: Some(e.to_string()),
-                api_key: None,
-                client_id: None,
-            },
-        }
+                api_key: masked(SecretKind::ApiKey)?,
+                client_id: masked(SecretKind::ClientId)?,
+                webhook_secret: masked(SecretKind::WebhookSecret)?,
+                ngrok_authtoken: masked(SecretKind::NgrokAuthtoken)?,
+            })
+        };
+        read().unwrap_or_else(|e| unavailable(Some(e.to_string())))
     }
 
     /// Save a credential of the current mode in the keychain.
     pub fn set_secret(&self, kind: SecretKind, value: &str) -> Result<SecretStatus> {
+        settable(kind)?;
         let secret = secrets::validate(value)?;
         self.secrets.set(&kind.account(self.mode), &secret)?;
         Ok(self.secret_status())
@@ -341,6 +356,7 @@ impl Paydesk {
 
     /// Remove a credential of the current mode from the keychain.
     pub fn delete_secret(&self, kind: SecretKind) -> Result<SecretStatus> {
+        settable(kind)?;
         self.secrets.delete(&kind.account(self.mode))?;
         Ok(self.secret_status())
     }
@@ -499,6 +515,70 @@ impl Paydesk {
         self.store.dashboard(now)
     }
 
+    /// The webhook settings of this mode.
+    pub fn webhook_config(&mut self) -> Result<crate::domain::WebhookConfig> {
+        self.store.webhook_config()
+    }
+
+    /// Validate and save the webhook settings of this mode.
+    pub fn set_webhook_config(
+        &mut self,
+        input: &crate::domain::WebhookConfig,
+    ) -> Result<crate::domain::WebhookConfig> {
+        self.store.set_webhook_config(input)
+    }
+
+    /// The webhook panel's state while no service runs (`error`: why it could not start).
+    /// `can_register`: a client for registration exists (see [`Paydesk::webhook_setup`]).
+    pub fn webhook_status_stopped(
+        &mut self,
+        error: Option<String>,
+        can_register: bool,
+    ) -> Result<crate::webhook::WebhookStatus> {
+        let secret = self
+            .secrets
+            .get(&SecretKind::WebhookSecret.account(self.mode))?
+            .map(|s| secrets::mask(&s));
+        Ok(crate::webhook::WebhookStatus::stopped(
+            self.store.webhook_config()?,
+            secret,
+            can_register,
+            error,
+        ))
+    }
+
+    /// What a [`crate::webhook::WebhookService`] needs: the saved settings, this mode's books
+    /// and keychain, and a client for the Auth API when webhooks can be registered: in Test
+    /// mode with the `sandbox` (its address and client id), in live mode with the client id
+    /// saved in the keychain. Without one the user registers the URL by hand.
+    pub fn webhook_setup(
+        &mut self,
+        sandbox: Option<(&url::Url, &str)>,
+    ) -> Result<crate::webhook::WebhookSetup> {
+        let registrar = match (self.mode, sandbox) {
+            (Mode::Test, Some((base, client_id))) => Some(self.request_client(
+                Some(base.clone()),
+                paydesk_request::Credentials::client_id(client_id, None),
+            )?),
+            (Mode::Test, None) => None,
+            (Mode::Live, _) => match self.secrets.get(&SecretKind::ClientId.account(self.mode))? {
+                Some(id) => Some(self.request_client(
+                    None,
+                    paydesk_request::Credentials::client_id(id.expose(), None),
+                )?),
+                None => None,
+            },
+        };
+        Ok(crate::webhook::WebhookSetup {
+            config: self.store.webhook_config()?,
+            mode: self.mode,
+            store_path: self.store.path().to_path_buf(),
+            clock: self.clock.clone(),
+            secrets: self.secrets.clone(),
+            registrar,
+        })
+    }
+
     /// A gateway to the Request API at `api_base` (production in live mode when `None`) with
     /// this mode's credential from the keychain: the API key, else the client ID.
     pub fn request_gateway(&self, api_base: Option<url::Url>) -> Result<RequestGateway> {
@@ -516,6 +596,15 @@ impl Paydesk {
                 ))
             }
         };
+        let client = self.request_client(api_base, credentials)?;
+        Ok(RequestGateway::new(client))
+    }
+
+    fn request_client(
+        &self,
+        api_base: Option<url::Url>,
+        credentials: paydesk_request::Credentials,
+    ) -> Result<paydesk_request::RequestClient> {
         let config = match (api_base, self.mode) {
             (Some(base), _) => {
                 paydesk_request::ClientConfig::custom(base.clone(), base, credentials)
@@ -528,8 +617,7 @@ impl Paydesk {
                 ))
             }
         };
-        let client = paydesk_request::RequestClient::new(config)
-            .map_err(|e| Error::invalid("credentials", e.to_string()))?;
-        Ok(RequestGateway::new(client))
+        paydesk_request::RequestClient::new(config)
+            .map_err(|e| Error::invalid("credentials", e.to_string()))
     }
 }

@@ -18,6 +18,7 @@
 //!   typed events, and a loopback HTTP receiver that records each delivery once and pokes the
 //!   poller (the webhook is a hint, polling is the truth).
 //! - [`qr`]: QR codes of a link as PNG, SVG and terminal text.
+//! - [`tunnel`]: puts the webhook receiver on the internet (cloudflared, ngrok or a manual URL).
 //! - [`Paydesk`]: the facade that ties a data folder, a mode and a secret store together.
 //!
 //! ```no_run
@@ -41,6 +42,7 @@ pub mod qr;
 pub mod secrets;
 pub mod status;
 pub mod store;
+pub mod tunnel;
 pub mod webhook;
 
 pub use app::{AppInfo, KeychainState, Paydesk, SecretStatus};

@@ -441,7 +441,10 @@ async fn user_event_is_recorded_for_the_invoice() {
     let log = env.app.webhook_deliveries(&invoice).expect("deliveries");
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].outcome, "user_event");
-    assert_eq!(log[0].detail.as_deref(), Some("wallet connected"));
+    assert_eq!(log[0].detail.as_deref(), Some("wallet_connected"));
+    let activity = env.status().activity;
+    assert_eq!(activity.len(), 1);
+    assert_eq!(activity[0].user_event, "wallet_connected");
     assert_eq!(env.status().invoice_status, InvoiceStatus::Issued);
     assert!(env.polls.try_recv().is_err());
 }

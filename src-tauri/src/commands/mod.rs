@@ -7,3 +7,4 @@ pub mod links;
 pub mod secrets;
 pub mod settings;
 pub mod status;
+pub mod webhooks;

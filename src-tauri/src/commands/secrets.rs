@@ -20,7 +20,9 @@ pub async fn set_secret(
     kind: SecretKind,
     value: String,
 ) -> IpcResult<SecretStatus> {
-    state.run(move |e| e.set_secret(kind, &value)).await
+    let status = state.run(move |e| e.set_secret(kind, &value)).await?;
+    state.webhook_secret_changed(kind).await?;
+    Ok(status)
 }
 
 /// Remove a credential from the keychain.
@@ -29,5 +31,7 @@ pub async fn delete_secret(
     state: State<'_, AppState>,
     kind: SecretKind,
 ) -> IpcResult<SecretStatus> {
-    state.run(move |e| e.delete_secret(kind)).await
+    let status = state.run(move |e| e.delete_secret(kind)).await?;
+    state.webhook_secret_changed(kind).await?;
+    Ok(status)
 }

@@ -37,7 +37,12 @@ pub async fn update_settings(
 /// Switch between Test mode and live mode (each has its own database).
 #[tauri::command]
 pub async fn set_mode(state: State<'_, AppState>, mode: Mode) -> IpcResult<AppInfo> {
-    state.run(move |e| e.set_mode(mode)).await
+    let info = state.run(move |e| e.set_mode(mode)).await?;
+    // Each mode has its own books, secrets and registration.
+    if let Err(e) = state.restart_webhooks().await {
+        tracing::warn!(error = %e.message, "webhooks did not restart after the mode change");
+    }
+    Ok(info)
 }
 
 /// The business profile.

@@ -6,7 +6,8 @@ import { addDays, today } from '../lib/dates';
 import { navigate } from '../lib/router.svelte';
 import type {
   AttentionItem, BusinessProfile, Client, ClientInput, Currency, CurrencyTotals, Invoice, InvoiceInput, InvoiceQuery,
-  InvoiceSummary, Mode, PaymentStatus, SecretKind, Settings, SettingsInput, StatusEvent, SyncStatus, Totals, TotalsInput,
+  InvoiceSummary, Mode, PayerActivity, PaymentStatus, SecretKind, Settings, SettingsInput, StatusEvent, SyncStatus, Totals, TotalsInput,
+  DeliveryRecord, WebhookConfig, WebhookStatus,
 } from '../lib/types';
 import { compare, format, mul, parseDec, percent, round } from './mockDecimal';
 
@@ -124,7 +125,8 @@ function listInvoices(q: InvoiceQuery) {
 function secretStatus() {
   const s = db().secrets;
   const mask = (v?: string) => (v ? `••••${v.slice(-4)}` : null);
-  return { keychainAvailable, message: keychainAvailable ? null : 'Secret Service is not running', apiKey: mask(s.apiKey), clientId: mask(s.clientId) };
+  return { keychainAvailable, message: keychainAvailable ? null : 'Secret Service is not running', apiKey: mask(s.apiKey), clientId: mask(s.clientId),
+    webhookSecret: mask(s.webhookSecret), ngrokAuthtoken: mask(s.ngrokAuthtoken) };
 }
 
 const info = () => ({ version: '0.1.0-mock', mode, dataDir: '/home/you/.local/share/paydesk', databasePath: `/home/you/.local/share/paydesk/${mode}.sqlite3`, keychain: { available: keychainAvailable, message: keychainAvailable ? null : 'Secret Service is not running' } });
@@ -175,9 +177,13 @@ const handlers: Record<string, (a: Args) => unknown> = {
     if (!keychainAvailable) fail('keychain_unavailable', 'The system keychain is not reachable.');
     if (!String(value).trim()) fail('invalid_input', 'secret: must not be empty', 'secret');
     db().secrets[kind as SecretKind] = value;
+    emit('webhook-status', webhookStatus());
     return secretStatus();
   },
-  delete_secret: ({ kind }) => (delete db().secrets[kind as SecretKind], secretStatus()),
+  delete_secret: ({ kind }) => (delete db().secrets[kind as SecretKind], emit('webhook-status', webhookStatus()), secretStatus()),
+  get_webhook_status: () => webhookStatus(),
+  set_webhook_config: ({ config }) => setWebhookConfig(config as WebhookConfig),
+  send_test_webhook: () => sendTestWebhook(),
   get_payment_settings: () => paymentSettings,
   update_payment_settings: ({ input }) => {
     const url = input.redirectUrl ? String(input.redirectUrl).trim() : '';
@@ -251,6 +257,7 @@ function freshPayment(inv: Invoice): PaymentStatus {
   const base: PaymentStatus = {
     invoiceId: inv.id, invoiceStatus: inv.status, payState: 'none', currency: inv.currency, total, amountPaid: null,
     amountLeft: null, txHash: null, paidAt: null, verifiedAt: null, nextCheckAt: null, lastError: null, events: [],
+    activity: inv.id === activityDemo ? demoActivity() : [],
   };
   const ev = (minutes: number, source: StatusEvent['source'], observed: string, payState: StatusEvent['payState'], applied = true, detail: string | null = null): StatusEvent =>
     ({ at: ago(minutes), source, observed, detail, applied, payState });
@@ -315,6 +322,77 @@ function checkNow(invoiceId: string): PaymentStatus {
   return { ...p, invoiceStatus: inv.status };
 }
 
+// Webhooks: cloudflared is "up" at once; registration is automatic with a client id, manual without.
+let webhookConfig: WebhookConfig = { enabled: true, tunnel: 'cloudflared', binaryPath: null, publicUrl: null, port: null };
+const WEBHOOK_PATH = '/webhooks/7c1f0a9e3b5d4e2f';
+const deliveries: DeliveryRecord[] = [
+  { at: ago(3), deliveryId: 'dlv_04', event: 'payment.confirmed', retryCount: '0', verified: true, outcome: 'test', detail: 'test event', status: 200 },
+  { at: ago(18), deliveryId: null, event: 'payment.confirmed', retryCount: null, verified: false, outcome: 'rejected', detail: 'bad signature', status: 401 },
+  { at: ago(41), deliveryId: 'dlv_02', event: 'payment.confirmed', retryCount: '1', verified: true, outcome: 'duplicate', detail: 'already applied', status: 200 },
+  { at: ago(42), deliveryId: 'dlv_01', event: 'payment.confirmed', retryCount: '0', verified: true, outcome: 'applied', detail: 'INV paid', status: 200 },
+];
+
+function webhookStatus(): WebhookStatus {
+  const c = webhookConfig;
+  const secrets = db().secrets;
+  const canRegister = Boolean(secrets.clientId);
+  const mask = (v?: string) => (v ? `••••${v.slice(-4)}` : null);
+  const off = { config: c, receiver: { state: 'off', address: null, error: null }, tunnel: { state: 'off', publicUrl: null, attempt: 0, error: null, retryAt: null },
+    registration: { state: 'off', webhookId: null, url: null, error: null }, endpointUrl: null, secret: mask(secrets.webhookSecret), canRegister, deliveries } as const;
+  if (!c.enabled) return structuredClone(off) as WebhookStatus;
+  const receiver = { state: 'listening' as const, address: `127.0.0.1:${c.port ?? 47620}`, error: null };
+  let publicUrl: string | null = null;
+  let tunnelError: string | null = null;
+  if (c.tunnel === 'cloudflared') publicUrl = 'https://example-words.trycloudflare.com';
+  else if (c.tunnel === 'ngrok') {
+    if (secrets.ngrokAuthtoken) publicUrl = 'https://example-words.ngrok-free.app';
+    else tunnelError = 'ngrok needs an authtoken: save it below';
+  } else publicUrl = c.publicUrl;
+  const tunnel = publicUrl
+    ? { state: 'up' as const, publicUrl, attempt: 1, error: null, retryAt: null }
+    : { state: 'failed' as const, publicUrl: null, attempt: 3, error: tunnelError ?? 'no public URL', retryAt: null };
+  const endpointUrl = publicUrl ? publicUrl.replace(/\/$/, '') + WEBHOOK_PATH : null;
+  const registration = !endpointUrl
+    ? { state: 'off' as const, webhookId: null, url: null, error: null }
+    : canRegister
+      ? { state: 'registered' as const, webhookId: 'wh_01MOCK', url: endpointUrl, error: null }
+      : { state: 'manual' as const, webhookId: null, url: null, error: null };
+  const secret = canRegister ? '••••9f3a' : mask(secrets.webhookSecret);
+  return { config: c, receiver, tunnel, registration, endpointUrl, secret, canRegister, deliveries };
+}
+
+function setWebhookConfig(config: WebhookConfig): WebhookStatus {
+  if (!['cloudflared', 'ngrok', 'manual'].includes(config.tunnel)) fail('invalid_input', 'tunnel: choose cloudflared, ngrok or manual', 'tunnel');
+  const url = config.publicUrl?.trim() ?? '';
+  if (config.tunnel === 'manual' && !url) fail('invalid_input', 'publicUrl: enter the https URL of your proxy', 'publicUrl');
+  if (config.tunnel === 'manual' && !url.startsWith('https://')) fail('invalid_input', 'publicUrl: must be an https URL', 'publicUrl');
+  if (config.port !== null && (!Number.isInteger(config.port) || config.port < 1024 || config.port > 65535)) fail('invalid_input', 'port: must be between 1024 and 65535', 'port');
+  if (config.binaryPath !== null && !config.binaryPath.startsWith('/')) fail('invalid_input', 'binaryPath: must be an absolute path', 'binaryPath');
+  webhookConfig = { ...config, publicUrl: config.tunnel === 'manual' ? url : null };
+  const status = webhookStatus();
+  emit('webhook-status', status);
+  return status;
+}
+
+function sendTestWebhook() {
+  const status = webhookStatus();
+  if (!status.canRegister) fail('conflict', 'Save a client ID first: test events are sent through the Request API.');
+  if (status.registration.state !== 'registered') fail('conflict', 'The webhook is not registered yet.');
+  setTimeout(() => {
+    deliveries.unshift({ at: now(), deliveryId: `dlv_${newId()}`, event: 'payment.confirmed', retryCount: '0', verified: true, outcome: 'test', detail: 'test event', status: 200 });
+    emit('webhook-status', webhookStatus());
+  }, 1200);
+  return { message: 'Test event requested: it shows up under Last deliveries in a moment.' };
+}
+
+let activityDemo: string | null = null;
+const demoActivity = (): PayerActivity[] => [
+  { at: ago(6), userEvent: 'payment_approved_in_wallet', test: false },
+  { at: ago(7), userEvent: 'payment_sent_to_wallet', test: false },
+  { at: ago(9), userEvent: 'wallet_connected', test: false },
+  { at: ago(60 * 2), userEvent: 'wallet_connected', test: true },
+];
+
 function syncStatus(): SyncStatus {
   const offline = params.get('offline') === '1';
   const open = db().invoices.filter((inv) => ['issued', 'overdue', 'partially_paid'].includes(inv.status)).length;
@@ -367,6 +445,7 @@ function seed() {
     } }) as Invoice;
     inv.status = status;
     if (status === 'void') inv.voidedAt = now();
+    if (status === 'issued' && activityDemo === null) activityDemo = inv.id;
   });
 }
 
@@ -385,7 +464,7 @@ export function installMockBackend(): void {
   setInterval(() => emit('sync-status', syncStatus()), 30_000);
 }
 
-/** ?screen=dashboard|invoices|invoice-new|invoice-N|clients|client-new|client-N|settings opens that screen. */
+/** ?screen=dashboard|invoices|invoice-new|invoice-N|clients|client-new|client-N|settings|webhooks opens that screen. */
 export function openScreenFromUrl(): void {
   const screen = params.get('screen') ?? 'invoices';
   const nth = (prefix: string) => Number(screen.slice(prefix.length)) - 1;
@@ -393,5 +472,5 @@ export function openScreenFromUrl(): void {
   else if (screen.startsWith('invoice-')) navigate({ name: 'invoice-editor', id: db().invoices[nth('invoice-')]?.id ?? null });
   else if (screen === 'client-new') navigate({ name: 'client-editor', id: null });
   else if (screen.startsWith('client-')) navigate({ name: 'client-editor', id: db().clients[nth('client-')]?.id ?? null });
-  else if (screen === 'clients' || screen === 'settings' || screen === 'dashboard') navigate({ name: screen });
+  else if (screen === 'clients' || screen === 'settings' || screen === 'dashboard' || screen === 'webhooks') navigate({ name: screen });
 }

@@ -21,12 +21,15 @@ import type {
   PaymentStatus,
   PaymentStatusChanged,
   SecretKind,
+  SendTestResult,
   SecretStatus,
   Settings,
   SettingsInput,
   SyncStatus,
   Totals,
   TotalsInput,
+  WebhookConfig,
+  WebhookStatus,
 } from './types';
 
 export * from './types';
@@ -130,3 +133,13 @@ export const onPaymentStatusChanged = (handler: (event: PaymentStatusChanged) =>
   subscribe<PaymentStatusChanged>('payment-status-changed', handler);
 /** `sync-status`: online/offline changed, or a scheduler tick did work. */
 export const onSyncStatus = (handler: (status: SyncStatus) => void) => subscribe<SyncStatus>('sync-status', handler);
+
+/** The webhook receiver, tunnel and registration, and this session's deliveries. */
+export const getWebhookStatus = () => call<WebhookStatus>('get_webhook_status');
+/** Saves the webhook settings and (re)starts what they need; field errors name publicUrl, port, binaryPath or tunnel. */
+export const setWebhookConfig = (config: WebhookConfig) => call<WebhookStatus>('set_webhook_config', { config });
+/** Asks Request to send a test event to the registered webhook (needs a client id). */
+export const sendTestWebhook = () => call<SendTestResult>('send_test_webhook');
+/** `webhook-status`: the receiver, tunnel or registration changed, or a delivery arrived. */
+export const onWebhookStatus = (handler: (status: WebhookStatus) => void) =>
+  subscribe<WebhookStatus>('webhook-status', handler);

@@ -1,5 +1,12 @@
 // Display helpers. Amounts stay strings: formatting only inserts separators, never parses.
-import type { AttentionReason, InvoiceStatus, PayState, StatusEventSource } from './types';
+import type {
+  AttentionReason,
+  DeliveryOutcome,
+  InvoiceStatus,
+  PayState,
+  StatusEventSource,
+  TunnelKind,
+} from './types';
 
 /** "1234567.50" -> "1,234,567.50"; anything that is not a plain decimal is returned as is. */
 export function formatAmount(value: string): string {
@@ -122,3 +129,41 @@ export const ATTENTION_LABELS: Record<AttentionReason, string> = {
   partially_paid: 'Partially paid, balance open',
   link_failed: 'Payment link failed',
 };
+
+/** An RFC 3339 timestamp as a local time of day with seconds, e.g. "14:05:09". */
+export function formatClock(value: string): string {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  return date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+export const TUNNEL_LABELS: Record<TunnelKind, string> = {
+  cloudflared: 'Cloudflare quick tunnel',
+  ngrok: 'ngrok',
+  manual: 'My own URL',
+};
+
+export const DELIVERY_OUTCOME_LABELS: Record<DeliveryOutcome, string> = {
+  applied: 'Applied',
+  duplicate: 'Duplicate (ignored)',
+  test: 'Test',
+  unknown_request: 'Unknown request',
+  user_event: 'Client activity',
+  noted: 'Noted',
+  ignored: 'Ignored',
+  rejected: 'Rejected',
+  error: 'Error',
+};
+
+/** A webhook delivery's outcome in words; unknown values are shown as given. */
+export const deliveryOutcomeLabel = (outcome: string) =>
+  (DELIVERY_OUTCOME_LABELS as Record<string, string>)[outcome] ?? outcome;
+
+const PAYER_ACTIVITY_LABELS: Record<string, string> = {
+  wallet_connected: 'Client connected a wallet',
+  payment_sent_to_wallet: "Payment sent to the client's wallet",
+  payment_approved_in_wallet: 'Client approved the payment in their wallet',
+};
+
+/** What the payer did, in words; other user events are shown by their raw name. */
+export const payerActivityLabel = (userEvent: string) => PAYER_ACTIVITY_LABELS[userEvent] ?? userEvent;

@@ -7,10 +7,11 @@ export type Route =
   | { name: 'invoice-editor'; id: string | null; clientId?: string; invoice?: Invoice }
   | { name: 'clients' }
   | { name: 'client-editor'; id: string | null }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  | { name: 'webhooks' };
 
 /** The section of the sidebar a route belongs to. */
-export type Section = 'dashboard' | 'invoices' | 'clients' | 'settings';
+export type Section = 'dashboard' | 'invoices' | 'clients' | 'settings' | 'webhooks';
 
 export const router = $state<{ route: Route; visit: number }>({ route: { name: 'invoices' }, visit: 0 });
 
@@ -32,5 +33,7 @@ export function sectionOf(route: Route): Section {
       return 'clients';
     case 'settings':
       return 'settings';
+    case 'webhooks':
+      return 'webhooks';
   }
 }

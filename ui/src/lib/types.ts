@@ -154,13 +154,16 @@ export interface InvoicePage {
   total: number;
 }
 
-export type SecretKind = 'apiKey' | 'clientId';
+export type SecretKind = 'apiKey' | 'clientId' | 'webhookSecret' | 'ngrokAuthtoken';
 export interface SecretStatus {
   keychainAvailable: boolean;
   message: string | null;
   /** Masked ("••••1234") or null when not set; never the secret itself. */
   apiKey: string | null;
   clientId: string | null;
+  /** The signing secret of a webhook set up by hand in Request's dashboard. */
+  webhookSecret: string | null;
+  ngrokAuthtoken: string | null;
 }
 
 /** Where payment links pay to, and the redirect defaults. null = not set. */
@@ -246,6 +249,8 @@ export interface PaymentStatus {
   lastError: string | null;
   /** Newest first, across all of the invoice's links. */
   events: StatusEvent[];
+  /** What the payer did in their wallet (webhook user events), newest first. */
+  activity: PayerActivity[];
 }
 export interface SyncStatus {
   online: boolean;
@@ -290,4 +295,91 @@ export interface PaymentStatusChanged {
   status: InvoiceStatus;
   amountPaid: string | null;
   currency: string;
+}
+
+// Webhooks: a local receiver behind a tunnel, registered with Request. Polling always runs;
+// webhooks only make "paid" show up within seconds while the app is open.
+
+export type TunnelKind = 'cloudflared' | 'ngrok' | 'manual';
+export interface WebhookConfig {
+  /** Webhooks on/off (polling always runs). */
+  enabled: boolean;
+  tunnel: TunnelKind;
+  /** The cloudflared/ngrok binary; null = find it on PATH. */
+  binaryPath: string | null;
+  /** Manual only: the user's own https proxy URL that forwards to the local receiver. */
+  publicUrl: string | null;
+  /** The local receiver's port on 127.0.0.1; null = automatic. */
+  port: number | null;
+}
+export type TunnelState = 'off' | 'starting' | 'up' | 'retrying' | 'failed';
+export interface TunnelStatus {
+  state: TunnelState;
+  publicUrl: string | null;
+  attempt: number;
+  error: string | null;
+  /** RFC 3339; when the next attempt starts (retrying). */
+  retryAt: string | null;
+}
+export type ReceiverState = 'off' | 'listening' | 'failed';
+export interface ReceiverStatus {
+  state: ReceiverState;
+  address: string | null;
+  error: string | null;
+}
+export type RegistrationState = 'off' | 'pending' | 'registered' | 'manual' | 'failed';
+export interface RegistrationStatus {
+  /**
+   * registered: the app registered endpointUrl with Request (client id saved); manual: no client
+   * id, the user pastes endpointUrl in Request's dashboard and the signing secret in the app.
+   */
+  state: RegistrationState;
+  webhookId: string | null;
+  url: string | null;
+  error: string | null;
+}
+export type DeliveryOutcome =
+  | 'applied'
+  | 'duplicate'
+  | 'test'
+  | 'unknown_request'
+  | 'user_event'
+  | 'noted'
+  | 'ignored'
+  | 'rejected'
+  | 'error';
+export interface DeliveryRecord {
+  at: string;
+  deliveryId: string | null;
+  event: string | null;
+  retryCount: string | null;
+  verified: boolean;
+  outcome: DeliveryOutcome;
+  /** e.g. why it was rejected. */
+  detail: string | null;
+  /** The HTTP status the receiver answered with. */
+  status: number;
+}
+export interface WebhookStatus {
+  config: WebhookConfig;
+  receiver: ReceiverStatus;
+  tunnel: TunnelStatus;
+  registration: RegistrationStatus;
+  /** Public URL + unguessable path: what Request posts to. */
+  endpointUrl: string | null;
+  /** The masked signing secret ("••••1234"), null when none is saved. */
+  secret: string | null;
+  /** A client id is saved, so registration is automatic. */
+  canRegister: boolean;
+  /** Newest first (this app session). */
+  deliveries: DeliveryRecord[];
+}
+export interface SendTestResult {
+  message: string;
+}
+/** userEvent: 'wallet_connected' | 'payment_sent_to_wallet' | 'payment_approved_in_wallet' | another name. */
+export interface PayerActivity {
+  at: string;
+  userEvent: string;
+  test: boolean;
 }

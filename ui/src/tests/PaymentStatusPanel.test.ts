@@ -161,6 +161,41 @@ describe('payment status panel', () => {
     expect(onchange).toHaveBeenCalledWith('paid');
   });
 
+  it('shows what the client did in their wallet, marking test events', async () => {
+    api.getPaymentStatus.mockResolvedValue(
+      paymentStatus({
+        activity: [
+          { at: minutesAgo(2), userEvent: 'payment_approved_in_wallet', test: false },
+          { at: minutesAgo(3), userEvent: 'payment_sent_to_wallet', test: false },
+          { at: '2026-11-21T10:00:00Z', userEvent: 'wallet_connected', test: false },
+          { at: '2026-11-21T09:00:00Z', userEvent: 'wallet_disconnected', test: true },
+        ],
+      }),
+    );
+    render(PaymentStatusPanel, { invoice: issued });
+
+    await waitFor(() => expect(screen.getAllByTestId('payer-activity')).toHaveLength(4));
+    const rows = screen.getAllByTestId('payer-activity');
+    expect(screen.getByRole('heading', { name: 'Client activity' })).toBeTruthy();
+    expect(rows[0].textContent).toContain('Client approved the payment in their wallet');
+    expect(rows[0].textContent).toContain('2 minutes ago');
+    expect(rows[1].textContent).toContain("Payment sent to the client's wallet");
+    expect(rows[2].textContent).toContain('Client connected a wallet');
+    expect(rows[2].querySelector('time')?.getAttribute('datetime')).toBe('2026-11-21T10:00:00Z');
+    // Unknown user events are shown by their raw name; test ones say so.
+    expect(rows[3].textContent).toContain('wallet_disconnected');
+    expect(within(rows[3]).getByTestId('payer-activity-test').textContent).toBe('(test)');
+    expect(within(rows[0]).queryByTestId('payer-activity-test')).toBeNull();
+  });
+
+  it('has no client activity list when there is none', async () => {
+    api.getPaymentStatus.mockResolvedValue(paymentStatus({ activity: [] }));
+    render(PaymentStatusPanel, { invoice: issued });
+    await waitFor(() => expect(text('status-pay-state')).toBe('Awaiting payment'));
+    expect(screen.queryByTestId('payer-activity')).toBeNull();
+    expect(screen.queryByRole('heading', { name: 'Client activity' })).toBeNull();
+  });
+
   it('polls get_payment_status while open and stops when closed', async () => {
     api.getPaymentStatus.mockResolvedValue(paymentStatus());
     const { unmount } = render(PaymentStatusPanel, { invoice: issued, pollMs: 20 });

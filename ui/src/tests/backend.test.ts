@@ -15,7 +15,11 @@ import {
   listInvoices,
   onPaymentStatusChanged,
   onSyncStatus,
+  onWebhookStatus,
+  sendTestWebhook,
   setSecret,
+  setWebhookConfig,
+  getWebhookStatus,
   toBackendError,
 } from '$lib/backend';
 
@@ -36,6 +40,43 @@ describe('backend commands', () => {
     invoke.mockResolvedValue({ keychainAvailable: true, message: null, apiKey: '••••1234', clientId: null });
     await setSecret('apiKey', 'sk_1234');
     expect(invoke).toHaveBeenLastCalledWith('set_secret', { kind: 'apiKey', value: 'sk_1234' });
+  });
+});
+
+describe('webhook commands', () => {
+  it('calls the webhook commands of the IPC contract', async () => {
+    const config = { enabled: true, tunnel: 'manual', binaryPath: null, publicUrl: 'https://hooks.acme.test', port: 48000 } as const;
+    invoke.mockResolvedValue({ config });
+    await getWebhookStatus();
+    expect(invoke).toHaveBeenLastCalledWith('get_webhook_status', undefined);
+    await setWebhookConfig(config);
+    expect(invoke).toHaveBeenLastCalledWith('set_webhook_config', { config });
+    invoke.mockResolvedValue({ message: 'sent' });
+    await expect(sendTestWebhook()).resolves.toEqual({ message: 'sent' });
+    expect(invoke).toHaveBeenLastCalledWith('send_test_webhook', undefined);
+    await setSecret('ngrokAuthtoken', 'tok_1');
+    expect(invoke).toHaveBeenLastCalledWith('set_secret', { kind: 'ngrokAuthtoken', value: 'tok_1' });
+  });
+
+  it('maps a field error of set_webhook_config', async () => {
+    invoke.mockRejectedValue({ code: 'invalid_input', message: 'publicUrl: must be an https URL', field: 'publicUrl' });
+    const error = await setWebhookConfig({ enabled: true, tunnel: 'manual', binaryPath: null, publicUrl: 'http://x', port: null }).catch((e) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect(error.field).toBe('publicUrl');
+  });
+
+  it('subscribes to webhook-status and hands over the payload', async () => {
+    const unlisten = vi.fn();
+    listen.mockImplementation(async (_event: string, cb: (e: { payload: unknown }) => void) => {
+      cb({ payload: { canRegister: true } });
+      return unlisten;
+    });
+    const seen: unknown[] = [];
+    const stop = await onWebhookStatus((status) => seen.push(status));
+    expect(listen.mock.calls[0][0]).toBe('webhook-status');
+    expect(seen).toEqual([{ canRegister: true }]);
+    stop();
+    expect(unlisten).toHaveBeenCalled();
   });
 });
 

@@ -45,5 +45,9 @@ export async function backendMock() {
     useEventSource: vi.fn(),
     onPaymentStatusChanged: vi.fn(noSubscription),
     onSyncStatus: vi.fn(noSubscription),
+    getWebhookStatus: vi.fn(),
+    setWebhookConfig: vi.fn(),
+    sendTestWebhook: vi.fn(),
+    onWebhookStatus: vi.fn(noSubscription),
   };
 }

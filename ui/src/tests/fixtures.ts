@@ -15,6 +15,8 @@ import type {
   StatusEvent,
   SyncStatus,
   Totals,
+  DeliveryRecord,
+  WebhookStatus,
 } from '$lib/types';
 
 export const currencies: Currency[] = [
@@ -107,7 +109,15 @@ export function invoice(overrides: Partial<Invoice> = {}): Invoice {
 }
 
 export function secrets(overrides: Partial<SecretStatus> = {}): SecretStatus {
-  return { keychainAvailable: true, message: null, apiKey: null, clientId: null, ...overrides };
+  return {
+    keychainAvailable: true,
+    message: null,
+    apiKey: null,
+    clientId: null,
+    webhookSecret: null,
+    ngrokAuthtoken: null,
+    ...overrides,
+  };
 }
 
 /** A promise settled from outside, to control the order in which answers arrive. */
@@ -193,6 +203,7 @@ export function paymentStatus(overrides: Partial<PaymentStatus> = {}): PaymentSt
     nextCheckAt: '2099-11-21T10:05:00Z',
     lastError: null,
     events: [],
+    activity: [],
     ...overrides,
   };
 }
@@ -212,4 +223,33 @@ export function syncStatus(overrides: Partial<SyncStatus> = {}): SyncStatus {
 
 export function dashboard(overrides: Partial<Dashboard> = {}): Dashboard {
   return { totals: [], attention: [], ...overrides };
+}
+
+export function delivery(overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
+  return {
+    at: '2026-11-21T10:00:00Z',
+    deliveryId: 'dlv_1',
+    event: 'payment.confirmed',
+    retryCount: '0',
+    verified: true,
+    outcome: 'applied',
+    detail: null,
+    status: 200,
+    ...overrides,
+  };
+}
+
+/** Webhooks on, cloudflared up, registered automatically (a client id is saved). */
+export function webhookStatus(overrides: Partial<WebhookStatus> = {}): WebhookStatus {
+  return {
+    config: { enabled: true, tunnel: 'cloudflared', binaryPath: null, publicUrl: null, port: null },
+    receiver: { state: 'listening', address: '127.0.0.1:47620', error: null },
+    tunnel: { state: 'up', publicUrl: 'https://quiet-river.trycloudflare.com', attempt: 1, error: null, retryAt: null },
+    registration: { state: 'registered', webhookId: 'wh_1', url: 'https://quiet-river.trycloudflare.com/hooks/abc123', error: null },
+    endpointUrl: 'https://quiet-river.trycloudflare.com/hooks/abc123',
+    secret: '••••9f3a',
+    canRegister: true,
+    deliveries: [],
+    ...overrides,
+  };
 }

@@ -9,6 +9,7 @@ pub mod profile;
 pub mod settings;
 pub mod share;
 pub mod text;
+pub mod webhook;
 
 pub use client::{Client, ClientInput};
 pub use invoice::{
@@ -23,3 +24,4 @@ pub use numbering::NumberPattern;
 pub use profile::BusinessProfile;
 pub use settings::{Mode, Settings, SettingsInput};
 pub use share::{email_draft, openable_url, LinkShare};
+pub use webhook::{TunnelKind, WebhookConfig, WebhookRegistration};

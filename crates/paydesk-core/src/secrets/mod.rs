@@ -51,26 +51,47 @@ pub enum SecretKind {
     ApiKey,
     /// Request Network client id (`x-client-id`).
     ClientId,
+    /// The webhook signing secret (`x-request-network-signature`): returned by registration, or
+    /// pasted from Request's dashboard.
+    WebhookSecret,
+    /// The ngrok authtoken, passed to the ngrok tunnel through its environment.
+    NgrokAuthtoken,
+    /// The unguessable path segment of the local webhook URL. The app makes it; never typed.
+    WebhookPath,
 }
 
 impl SecretKind {
-    /// Every kind, for status listings.
-    pub const ALL: [SecretKind; 2] = [SecretKind::ApiKey, SecretKind::ClientId];
+    /// Every kind a person can set, for status listings.
+    pub const ALL: [SecretKind; 4] = [
+        SecretKind::ApiKey,
+        SecretKind::ClientId,
+        SecretKind::WebhookSecret,
+        SecretKind::NgrokAuthtoken,
+    ];
 
     /// The keychain account suffix and CLI name.
     pub fn slug(self) -> &'static str {
         match self {
             SecretKind::ApiKey => "request-api-key",
             SecretKind::ClientId => "request-client-id",
+            SecretKind::WebhookSecret => "webhook-secret",
+            SecretKind::NgrokAuthtoken => "ngrok-authtoken",
+            SecretKind::WebhookPath => "webhook-path",
         }
     }
 
-    /// Parse a CLI name (`api-key`, `client-id`, or the slug).
+    /// Parse a CLI name (`api-key`, `client-id`, `webhook-secret`, `ngrok-authtoken`, or the
+    /// slug). The webhook path is made by the app and cannot be set.
     pub fn parse(s: &str) -> Result<SecretKind> {
         match s {
             "api-key" | "apiKey" | "request-api-key" => Ok(SecretKind::ApiKey),
             "client-id" | "clientId" | "request-client-id" => Ok(SecretKind::ClientId),
-            _ => Err(Error::invalid("kind", "must be api-key or client-id")),
+            "webhook-secret" | "webhookSecret" => Ok(SecretKind::WebhookSecret),
+            "ngrok-authtoken" | "ngrokAuthtoken" => Ok(SecretKind::NgrokAuthtoken),
+            _ => Err(Error::invalid(
+                "kind",
+                "must be api-key, client-id, webhook-secret or ngrok-authtoken",
+            )),
         }
     }
 

@@ -173,6 +173,20 @@ pub struct PaymentStatus {
     pub last_error: Option<String>,
     /// Newest first, across all of the invoice's links.
     pub events: Vec<StatusEvent>,
+    /// What the payer did on the payment page (webhook `secure_payment.user_event`), newest
+    /// first. Telemetry only: it never moves a status.
+    pub activity: Vec<PayerActivity>,
+}
+
+/// One payer action reported by a `secure_payment.user_event` webhook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayerActivity {
+    pub at: String,
+    /// `wallet_connected`, `payment_sent_to_wallet`, `payment_approved_in_wallet`, or a newer
+    /// name as sent.
+    pub user_event: String,
+    pub test: bool,
 }
 
 /// An invoice that moved forward (for notifications and the UI).

@@ -4,8 +4,10 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::Store;
 use crate::domain::numbering::DEFAULT_PATTERN;
-use crate::domain::{BusinessProfile, Mode, Settings, SettingsInput};
-use crate::error::Result;
+use crate::domain::{
+    BusinessProfile, Mode, Settings, SettingsInput, WebhookConfig, WebhookRegistration,
+};
+use crate::error::{Error, Result};
 
 const DEFAULT_CURRENCY: &str = "USDC-base";
 const DEFAULT_TERMS_DAYS: u32 = 30;
@@ -42,7 +44,58 @@ pub(super) fn load(tx: &Transaction<'_>, mode: Mode) -> Result<Settings> {
     })
 }
 
+/// A JSON value kept under `key` (`None` when absent; a corrupt one is an error naming it).
+fn get_json<T: serde::de::DeserializeOwned>(tx: &Transaction<'_>, key: &str) -> Result<Option<T>> {
+    get(tx, key)?
+        .map(|v| {
+            serde_json::from_str(&v).map_err(|e| {
+                Error::invalid(
+                    key,
+                    format!("the stored value is not valid ({e}); save it again"),
+                )
+            })
+        })
+        .transpose()
+}
+
+fn put_json<T: serde::Serialize>(tx: &Transaction<'_>, key: &str, value: &T) -> Result<()> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| Error::invalid(key, format!("cannot be saved ({e})")))?;
+    put(tx, key, &text)
+}
+
 impl Store {
+    /// The webhook settings (off, cloudflared, any port until saved).
+    pub fn webhook_config(&mut self) -> Result<WebhookConfig> {
+        self.read(|tx, _| Ok(get_json(tx, "webhook_config")?.unwrap_or_default()))
+    }
+
+    /// Validate and save the webhook settings.
+    pub fn set_webhook_config(&mut self, input: &WebhookConfig) -> Result<WebhookConfig> {
+        let valid = input.validate()?;
+        self.write(|tx, _| put_json(tx, "webhook_config", &valid))?;
+        Ok(valid)
+    }
+
+    /// The webhook Paydesk registered with Request, if any.
+    pub fn webhook_registration(&mut self) -> Result<Option<WebhookRegistration>> {
+        self.read(|tx, _| get_json(tx, "webhook_registration"))
+    }
+
+    /// Remember (or, with `None`, forget) the registered webhook.
+    pub fn set_webhook_registration(&mut self, value: Option<&WebhookRegistration>) -> Result<()> {
+        self.write(|tx, _| match value {
+            Some(r) => put_json(tx, "webhook_registration", r),
+            None => {
+                tx.execute(
+                    "DELETE FROM settings WHERE key = 'webhook_registration'",
+                    [],
+                )?;
+                Ok(())
+            }
+        })
+    }
+
     /// The settings of this database.
     pub fn settings(&mut self, mode: Mode) -> Result<Settings> {
         self.read(|tx, _| load(tx, mode))

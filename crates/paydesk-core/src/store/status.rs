@@ -18,8 +18,8 @@ use crate::money::totals::format_amount;
 use crate::status::rules::{self, Current};
 use crate::status::schedule::{self, Timing};
 use crate::status::{
-    AttentionItem, CurrencyTotals, Dashboard, Observation, PayState, PaymentStatus, Source,
-    StatusChange, StatusEvent,
+    AttentionItem, CurrencyTotals, Dashboard, Observation, PayState, PayerActivity, PaymentStatus,
+    Source, StatusChange, StatusEvent,
 };
 
 /// A link the scheduler should poll.
@@ -265,10 +265,11 @@ pub(super) fn apply(
     let mut timing = row.timing.clone();
     timing.state = outcome.state;
     timing.ceiling = ceiling;
-    let next = if link_status == "live" {
-        schedule::next_check(&timing, now, unit).map(timestamp)
-    } else {
-        None
+    // A webhook is confirmed by a poll at once (even "paid": polling is the truth).
+    let next = match (link_status.as_str(), source) {
+        ("live", Source::Webhook) => Some(at.clone()),
+        ("live", _) => schedule::next_check(&timing, now, unit).map(timestamp),
+        _ => None,
     };
     let tx_hash = match obs {
         Observation::Paid { tx_hash } => tx_hash.clone(),
@@ -413,6 +414,20 @@ fn payment_status(
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut stmt = tx.prepare_cached(
+        "SELECT received_at, coalesce(detail, ''), test FROM webhook_deliveries
+         WHERE invoice_id = ?1 AND outcome = 'user_event'
+         ORDER BY received_at DESC, delivery_id DESC LIMIT ?2",
+    )?;
+    let activity = stmt
+        .query_map(params![invoice_id, HISTORY], |r| {
+            Ok(PayerActivity {
+                at: r.get(0)?,
+                user_event: r.get(1)?,
+                test: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     let invoice_status = InvoiceStatus::parse("status", &status)?;
     let decimals = currency::lookup("currency", &currency).map_or(2, |c| c.decimals);
     let show = |s: &str| format_amount(Decimal::from_str(s).unwrap_or_default(), decimals);
@@ -432,6 +447,7 @@ fn payment_status(
         next_check_at: None,
         last_error: None,
         events,
+        activity,
     };
     if let Some((state, paid, left, tx_hash, link_paid_at, verified, next, error, status)) = link {
         let mut state = pay_state(&state)?;

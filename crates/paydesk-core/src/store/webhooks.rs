@@ -62,7 +62,7 @@ pub struct DeliveryOutcome {
     pub kind: DeliveryKind,
     /// The invoice the delivery was about, when its request id is known.
     pub invoice_id: Option<String>,
-    /// A short human detail ("wallet connected", "paid 40.00 FAU-sepolia, ...").
+    /// A short detail (the user event's name, "paid 40.00 FAU-sepolia, ...").
     pub detail: Option<String>,
     /// The invoice moved forward.
     pub change: Option<StatusChange>,
@@ -96,6 +96,20 @@ pub struct WebhookDelivery {
     pub detail: Option<String>,
 }
 
+/// A `webhook_deliveries` row (columns in table order, without `rowid`).
+fn delivery_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WebhookDelivery> {
+    Ok(WebhookDelivery {
+        delivery_id: r.get(0)?,
+        received_at: r.get(1)?,
+        event: r.get(2)?,
+        request_id: r.get(3)?,
+        invoice_id: r.get(4)?,
+        test: r.get(5)?,
+        outcome: r.get(6)?,
+        detail: r.get(7)?,
+    })
+}
+
 /// The link (token, invoice, its request count) a request id belongs to.
 fn link_of(tx: &Transaction<'_>, request_id: &str) -> Result<Option<(String, String, i64)>> {
     Ok(tx
@@ -108,16 +122,6 @@ fn link_of(tx: &Transaction<'_>, request_id: &str) -> Result<Option<(String, Str
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?)
-}
-
-/// A user event's name in words ("wallet_connected" -> "wallet connected").
-fn user_event_detail(name: &str) -> String {
-    match name {
-        "wallet_connected" => "wallet connected".into(),
-        "payment_sent_to_wallet" => "payment sent to the wallet for approval".into(),
-        "payment_approved_in_wallet" => "payment approved in the wallet".into(),
-        other => other.replace('_', " "),
-    }
 }
 
 /// What a settlement event says about the link.
@@ -192,7 +196,8 @@ fn decide(
     } = event
     {
         let mut out = DeliveryOutcome::new(DeliveryKind::UserEvent);
-        out.detail = Some(user_event_detail(user_event));
+        // The raw name (`wallet_connected`): the app words it, and the UI can tell them apart.
+        out.detail = Some(user_event.clone());
         for id in request_ids {
             if let Some((_, invoice_id, _)) = link_of(tx, id)? {
                 out.invoice_id = Some(invoice_id);
@@ -291,6 +296,19 @@ impl Store {
         })
     }
 
+    /// The newest `limit` deliveries of any kind (for `paydesk webhook status`).
+    pub fn recent_webhook_deliveries(&mut self, limit: u32) -> Result<Vec<WebhookDelivery>> {
+        self.read(|tx, _| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT delivery_id, received_at, event, request_id, invoice_id, test, outcome,
+                     detail
+                 FROM webhook_deliveries ORDER BY received_at DESC, delivery_id DESC LIMIT ?1",
+            )?;
+            let rows = stmt.query_map([limit], delivery_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
     /// The newest `limit` deliveries about `invoice_id` (payer activity, payment hints).
     pub fn webhook_deliveries(
         &mut self,
@@ -304,18 +322,7 @@ impl Store {
                  FROM webhook_deliveries WHERE invoice_id = ?1
                  ORDER BY received_at DESC, rowid DESC LIMIT ?2",
             )?;
-            let rows = stmt.query_map(params![invoice_id, limit], |r| {
-                Ok(WebhookDelivery {
-                    delivery_id: r.get(0)?,
-                    received_at: r.get(1)?,
-                    event: r.get(2)?,
-                    request_id: r.get(3)?,
-                    invoice_id: r.get(4)?,
-                    test: r.get(5)?,
-                    outcome: r.get(6)?,
-                    detail: r.get(7)?,
-                })
-            })?;
+            let rows = stmt.query_map(params![invoice_id, limit], delivery_from_row)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }

@@ -11,7 +11,7 @@
 use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::body::{to_bytes, Body};
 use axum::extract::State;
@@ -21,7 +21,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::Serialize;
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc::UnboundedSender, oneshot};
+use tokio::sync::{mpsc::UnboundedSender, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use super::event::{self, WebhookEvent};
@@ -66,10 +66,14 @@ pub struct DeliveryRecord {
 struct Shared {
     store: Mutex<Store>,
     clock: Arc<dyn Clock>,
-    secret: Secret,
+    /// `None` until a signing secret is known (registration or the user pastes it): every
+    /// delivery is then refused with 401.
+    secret: RwLock<Option<Secret>>,
     path_secret: String,
     polls: UnboundedSender<String>,
     recent: Mutex<VecDeque<DeliveryRecord>>,
+    /// Bumped after every delivery, answered or refused (the app re-reads its panel).
+    changed: watch::Sender<u64>,
 }
 
 /// The webhook endpoint over one store connection. Cheap to clone (shared state).
@@ -92,6 +96,13 @@ pub fn new_path_secret() -> String {
     hex::encode(rand::random::<[u8; 16]>())
 }
 
+fn check_secret(secret: &Secret) -> Result<()> {
+    if secret.expose().is_empty() {
+        return Err(Error::invalid("webhookSecret", "must not be empty"));
+    }
+    Ok(())
+}
+
 /// Equal in time that depends only on the lengths.
 fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -107,9 +118,26 @@ impl WebhookReceiver {
         path_secret: &str,
         polls: UnboundedSender<String>,
     ) -> Result<WebhookReceiver> {
-        if secret.expose().is_empty() {
-            return Err(Error::invalid("webhookSecret", "must not be empty"));
-        }
+        check_secret(&secret)?;
+        WebhookReceiver::build(store, Some(secret), path_secret, polls)
+    }
+
+    /// A receiver with no signing secret yet: it refuses every delivery (401) until
+    /// [`WebhookReceiver::set_secret`].
+    pub fn unkeyed(
+        store: Store,
+        path_secret: &str,
+        polls: UnboundedSender<String>,
+    ) -> Result<WebhookReceiver> {
+        WebhookReceiver::build(store, None, path_secret, polls)
+    }
+
+    fn build(
+        store: Store,
+        secret: Option<Secret>,
+        path_secret: &str,
+        polls: UnboundedSender<String>,
+    ) -> Result<WebhookReceiver> {
         let ok = (16..=128).contains(&path_secret.len())
             && path_secret
                 .bytes()
@@ -124,12 +152,39 @@ impl WebhookReceiver {
             shared: Arc::new(Shared {
                 clock: store.shared_clock(),
                 store: Mutex::new(store),
-                secret,
+                secret: RwLock::new(secret),
                 path_secret: path_secret.to_string(),
                 polls,
                 recent: Mutex::new(VecDeque::with_capacity(RECENT)),
+                changed: watch::Sender::new(0),
             }),
         })
+    }
+
+    /// Check deliveries with `secret` from now on (a new registration, or one pasted by the
+    /// user). Deliveries in flight finish with the old one.
+    pub fn set_secret(&self, secret: Secret) -> Result<()> {
+        check_secret(&secret)?;
+        *self
+            .shared
+            .secret
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Some(secret);
+        Ok(())
+    }
+
+    /// Whether a signing secret is set.
+    pub fn has_secret(&self) -> bool {
+        self.shared
+            .secret
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
+    /// Changes after every delivery (for a panel that shows [`WebhookReceiver::recent`]).
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.shared.changed.subscribe()
     }
 
     /// The path the API must post to (`/hooks/<path secret>`); treat it as a secret.
@@ -212,6 +267,8 @@ fn remember(shared: &Shared, record: DeliveryRecord) {
         recent.pop_front();
     }
     recent.push_back(record);
+    drop(recent);
+    shared.changed.send_modify(|n| *n = n.wrapping_add(1));
 }
 
 /// A running receiver.
@@ -320,8 +377,13 @@ async fn receive(
         );
     };
     let signature = headers.get(SIGNATURE_HEADER).map(|v| v.as_bytes());
-    if let Err(e) = verify::verify(shared.secret.expose().as_bytes(), &bytes, signature) {
-        return reject(record, StatusCode::UNAUTHORIZED, e.as_str().into());
+    let checked = match &*shared.secret.read().unwrap_or_else(|e| e.into_inner()) {
+        Some(secret) => verify::verify(secret.expose().as_bytes(), &bytes, signature)
+            .map_err(|e| e.as_str().to_string()),
+        None => Err("no signing secret is saved yet".to_string()),
+    };
+    if let Err(why) = checked {
+        return reject(record, StatusCode::UNAUTHORIZED, why);
     }
     record.verified = true;
     let event = match event::parse(&bytes) {

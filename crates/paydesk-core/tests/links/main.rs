@@ -12,6 +12,7 @@ mod faults;
 mod flow;
 mod model;
 mod status;
+mod webhook_service;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
