@@ -104,9 +104,19 @@ impl WebhookConfig {
 /// A public URL typed by the user: https with a host and no user name or password (plain http
 /// only to a loopback host, for local tests), no query or fragment.
 pub fn parse_public_url(input: &str) -> Result<Url> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Err(Error::invalid("publicUrl", "is required"));
+    }
+    let url = Url::parse(input)
+        .map_err(|e| Error::invalid("publicUrl", format!("must be a full URL ({e})")))?;
+    check_public_url(&url)?;
+    Ok(url)
+}
+
+/// The rules of [`parse_public_url`] for an already parsed URL.
+pub fn check_public_url(url: &Url) -> Result<()> {
     const FIELD: &str = "publicUrl";
-    let url = Url::parse(input.trim())
-        .map_err(|e| Error::invalid(FIELD, format!("must be a full URL ({e})")))?;
     let loopback = match url.host() {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
@@ -116,6 +126,12 @@ pub fn parse_public_url(input: &str) -> Result<Url> {
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
+        "http" => {
+            return Err(Error::invalid(
+                FIELD,
+                "must use https (http is only allowed for localhost)",
+            ))
+        }
         _ => return Err(Error::invalid(FIELD, "must start with https://")),
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -127,7 +143,7 @@ pub fn parse_public_url(input: &str) -> Result<Url> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::invalid(FIELD, "must not have a query or fragment"));
     }
-    Ok(url)
+    Ok(())
 }
 
 /// The endpoint Request posts to: the public base URL joined with the receiver's path
@@ -174,6 +190,8 @@ mod tests {
             "ftp://example.com",
             "example.com",
             "https://example.com/?a=1",
+            "mailto:me@example.com",
+            "   ",
         ] {
             c.public_url = Some(bad.into());
             assert_eq!(field_of(c.validate()), "publicUrl", "{bad}");

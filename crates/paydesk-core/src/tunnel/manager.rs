@@ -64,7 +64,7 @@ impl TunnelManager {
         let child: ChildSlot = Arc::new(Mutex::new(None));
         let program = match spec {
             TunnelSpec::Manual { url } => {
-                let next = match parse::check_public_url(&url) {
+                let next = match crate::domain::webhook::check_public_url(&url) {
                     Ok(()) => {
                         tracing::info!(url = %url, "tunnel: using the manual public URL");
                         TunnelState {

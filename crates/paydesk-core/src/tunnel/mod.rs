@@ -30,9 +30,9 @@ pub mod launcher;
 mod manager;
 pub mod parse;
 
+pub use crate::domain::webhook::parse_public_url;
 pub use launcher::{ChildEvent, ChildProcess, CommandSpec, Launcher, TokioLauncher};
 pub use manager::TunnelManager;
-pub use parse::parse_public_url;
 
 /// Which tunnel to run.
 #[derive(Debug, Clone)]

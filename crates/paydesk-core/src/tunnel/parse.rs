@@ -5,50 +5,8 @@
 use serde::Deserialize;
 use url::Url;
 
-use crate::error::{Error, Result};
-
 /// The domain of cloudflared quick tunnels.
 const QUICK_TUNNEL_DOMAIN: &str = ".trycloudflare.com";
-
-/// Validate a public URL typed by the user: https with a host and no user info; http only for
-/// loopback hosts (local testing).
-pub fn parse_public_url(s: &str) -> Result<Url> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Err(Error::invalid("publicUrl", "is required"));
-    }
-    let url =
-        Url::parse(s).map_err(|e| Error::invalid("publicUrl", format!("is not a URL ({e})")))?;
-    check_public_url(&url)?;
-    Ok(url)
-}
-
-/// The rules of [`parse_public_url`] for an already parsed URL.
-pub(crate) fn check_public_url(url: &Url) -> Result<()> {
-    let Some(host) = url.host() else {
-        return Err(Error::invalid("publicUrl", "must have a host name"));
-    };
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid(
-            "publicUrl",
-            "must not contain a user name or password",
-        ));
-    }
-    let loopback = match host {
-        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
-        url::Host::Ipv4(ip) => ip.is_loopback(),
-        url::Host::Ipv6(ip) => ip.is_loopback(),
-    };
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if loopback => Ok(()),
-        "http" => Err(Error::invalid(
-            "publicUrl",
-            "must use https (http is only allowed for localhost)",
-        )),
-        _ => Err(Error::invalid("publicUrl", "must be an https URL")),
-    }
-}
 
 /// How a public URL is shown and handed to consumers: no trailing slash on a bare origin.
 pub(crate) fn display_url(url: &Url) -> String {
@@ -307,29 +265,6 @@ mod tests {
         );
         assert_eq!(ngrok_log("ERROR:  authentication failed"), None);
         assert_eq!(ngrok_log(""), None);
-    }
-
-    #[test]
-    fn public_url_rules_name_public_url() {
-        assert_eq!(
-            parse_public_url(" https://hooks.example.com/paydesk ")
-                .unwrap()
-                .as_str(),
-            "https://hooks.example.com/paydesk"
-        );
-        assert!(parse_public_url("http://127.0.0.1:8080").is_ok());
-        assert!(parse_public_url("http://localhost:8080").is_ok());
-        for bad in [
-            "",
-            "hooks.example.com",
-            "http://hooks.example.com",
-            "ftp://hooks.example.com",
-            "https://user:pw@hooks.example.com",
-            "mailto:me@example.com",
-        ] {
-            let e = parse_public_url(bad).unwrap_err();
-            assert_eq!(e.field(), Some("publicUrl"), "{bad}");
-        }
     }
 
     #[test]
