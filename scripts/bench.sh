@@ -15,6 +15,10 @@ startup_bench() {
 }
 
 step "setup (scripts/setup.sh)" scripts/setup.sh
+# The reference Node/Express webhook handler for `--bench webhook` (skipped without node).
+if command -v node >/dev/null; then
+  step "node reference handler (npm ci)" npm ci --silent --prefix bench/node-webhook
+fi
 step "core benchmarks (cargo bench)" cargo bench -p paydesk-core
 step "sandbox throughput (cargo bench)" cargo bench -p paydesk-sandbox --bench throughput
 step "build app (release)" cargo build -p paydesk-desktop --release

@@ -57,6 +57,15 @@ pub enum Command {
     Status(crate::sync::StatusArgs),
     /// Run the local Request Network sandbox (API, payer page, webhooks) on 127.0.0.1.
     Sandbox(SandboxArgs),
+    /// Receive Request Network webhooks: settings, status, the receiver and a test event.
+    Webhook(WebhookArgs),
+}
+
+/// `paydesk webhook ...`
+#[derive(Debug, Args)]
+pub struct WebhookArgs {
+    #[command(subcommand)]
+    pub command: crate::webhook::WebhookCommand,
 }
 
 /// `paydesk sandbox [--port N] [--rate-limit N] [--state-file PATH]`

@@ -39,6 +39,8 @@
 //!   47615 or `$PAYDESK_SANDBOX_PORT`), in live mode to the Request API
 //! - `secret set|status|delete` ([`secrets`]): values come from stdin only, output is masked
 //! - `info`, `currencies` ([`info`])
+//! - `webhook config|status|serve|test` ([`webhook`]): the webhook settings, the registration
+//!   with Request, the receiver + tunnel in the foreground, and test deliveries
 //!
 //! ## Exit codes
 //!
@@ -61,6 +63,7 @@ mod sandbox;
 mod secrets;
 pub mod settings;
 mod sync;
+pub mod webhook;
 
 use std::ffi::OsString;
 use std::io::{BufRead, Write};
@@ -112,6 +115,7 @@ where
         Command::Sandbox(a) => sandbox::run(a, &mut ctx),
         Command::Sync(a) => sync::run_sync(a, &mut ctx),
         Command::Status(a) => sync::run_status(a, &mut ctx),
+        Command::Webhook(c) => webhook::run(c.command, &mut ctx),
     };
     match result {
         Ok(()) => exit::OK,

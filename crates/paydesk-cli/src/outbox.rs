@@ -118,6 +118,11 @@ impl Sender {
         }
     }
 
+    /// The Test-mode sandbox the sender sends to (`None` in live mode or when it is down).
+    pub fn sandbox(&self) -> Option<&TestModeSandbox> {
+        self._sandbox.as_ref()
+    }
+
     /// The runtime the sender's calls run on.
     pub fn runtime(&self) -> &tokio::runtime::Runtime {
         &self.runtime

@@ -59,7 +59,7 @@ struct SyncView {
     status: SyncStatus,
 }
 
-fn write_change(out: &mut dyn Write, c: &StatusChange) -> io::Result<()> {
+pub(crate) fn write_change(out: &mut dyn Write, c: &StatusChange) -> io::Result<()> {
     match &c.amount_paid {
         Some(paid) if c.status.as_str() == "partially_paid" => writeln!(
             out,

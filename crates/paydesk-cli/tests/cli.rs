@@ -24,3 +24,5 @@ mod sandbox;
 mod secrets;
 #[path = "cli/settings.rs"]
 mod settings;
+#[path = "cli/webhook.rs"]
+mod webhook;

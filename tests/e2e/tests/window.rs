@@ -69,32 +69,7 @@ async fn creates_a_payment_link_through_the_window() -> Result<()> {
     let app = driver.new_session().await?;
     let outcome = async {
         app.wait_for("screen-invoices").await?;
-        app.click("nav-clients").await?;
-        app.click("client-new").await?;
-        app.wait_for("screen-client-editor").await?;
-        app.fill("client-name", CLIENT).await?;
-        app.fill("client-email", "billing@acme.example").await?;
-        app.click("client-save").await?;
-        wait_for_row(&app, "client-row", None, CLIENT).await?;
-
-        app.click("nav-invoices").await?;
-        app.click("invoice-new").await?;
-        app.wait_for("screen-invoice-editor").await?;
-        app.select("invoice-client", Choice::TextContains(CLIENT))
-            .await?;
-        app.select("invoice-currency", Choice::Value("USDC-base"))
-            .await?;
-        app.select("invoice-termsDays", Choice::Value("30")).await?;
-        app.fill("line-description-0", "Design work").await?;
-        app.fill("line-quantity-0", "3").await?;
-        app.fill("line-unitPrice-0", "150.50").await?;
-        app.click("invoice-save").await?;
-        let number = app
-            .wait_text("invoice-heading-number", "an invoice number", |t| {
-                !t.is_empty()
-            })
-            .await?;
-        println!("saved invoice {number}");
+        let number = open_new_invoice(&app).await?;
 
         // Test mode: the link is sent to the in-process sandbox in the background.
         app.click("link-create").await?;
@@ -144,6 +119,88 @@ async fn creates_a_payment_link_through_the_window() -> Result<()> {
         })
         .await?;
         shoot(&app, "dashboard").await?;
+        Ok(())
+    }
+    .await;
+    app.finish(outcome)
+        .await
+        .inspect_err(|_| driver.print_log())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_panel_registers_and_a_payment_arrives_by_webhook() -> Result<()> {
+    let driver = start_driver().await?;
+    let app = driver.new_session().await?;
+    let outcome = async {
+        // Webhooks on, through "my own URL": the receiver's own loopback address (the public
+        // tunnel cannot run here; the tunnel manager has its own tests with fake programs).
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        app.wait_for("screen-invoices").await?;
+        app.click("nav-webhooks").await?;
+        app.wait_for("screen-webhooks").await?;
+        app.click("webhooks-enabled").await?;
+        app.select("webhooks-tunnel", Choice::Value("manual")).await?;
+        app.fill("webhooks-public-url", &format!("http://127.0.0.1:{port}"))
+            .await?;
+        app.fill("webhooks-port", &port.to_string()).await?;
+        app.click("webhooks-save").await?;
+        app.wait_text(
+            "webhooks-registration-state",
+            "registered with the sandbox",
+            |t| t.contains("Registered"),
+        )
+        .await?;
+        let endpoint = app
+            .wait_text("webhooks-endpoint", "the endpoint URL", |t| {
+                t.contains("/hooks/")
+            })
+            .await?;
+        anyhow::ensure!(
+            endpoint.starts_with(&format!("http://127.0.0.1:{port}/hooks/")),
+            "endpoint {endpoint}"
+        );
+
+        // An invoice with a live link, paid on the sandbox: the signed webhook is applied.
+        open_new_invoice(&app).await?;
+        app.click("link-create").await?;
+        let url = app
+            .wait_text("link-url", "a sandbox payment URL", |t| {
+                t.starts_with("http://127.0.0.1:")
+            })
+            .await?;
+        let token = url
+            .split("token=")
+            .nth(1)
+            .context("a token in the link")?
+            .to_string();
+        pay_on_sandbox(&driver.data_dir(), &token).await?;
+        app.wait_text("status-pay-state", "the paid state", |t| t.contains("Paid"))
+            .await?;
+
+        app.click("nav-webhooks").await?;
+        app.wait_for("screen-webhooks").await?;
+        app.wait_for_css(&format!(
+            "{}[data-outcome='applied']",
+            testid("webhook-delivery")
+        ))
+        .await?;
+        app.click("webhooks-test").await?;
+        app.wait_for_css(&format!("{}[data-outcome='test']", testid("webhook-delivery")))
+            .await?;
+        // The shot shows the status and the deliveries table.
+        // (Scroll the content pane, not the document: the sidebar must stay in place.)
+        app.client()
+            .execute(
+                r#"const s = document.querySelector('[data-testid="webhooks-status"]');
+                   let p = s.parentElement;
+                   while (p && getComputedStyle(p).overflowY !== 'auto') p = p.parentElement;
+                   p.scrollTop += s.getBoundingClientRect().top - p.getBoundingClientRect().top - 16;"#,
+                vec![],
+            )
+            .await?;
+        shoot(&app, "webhooks").await?;
         Ok(())
     }
     .await;
@@ -204,6 +261,38 @@ async fn start_driver() -> Result<TauriDriver> {
     let env = Environment::check(Profile::of_this_build())?;
     println!("driving {}", env.app.display());
     TauriDriver::start(&env).await
+}
+
+/// Creates "Acme Studio" and a 451.50 USDC invoice for it, and leaves its editor open; returns
+/// the invoice number.
+async fn open_new_invoice(app: &AppSession) -> Result<String> {
+    app.click("nav-clients").await?;
+    app.click("client-new").await?;
+    app.wait_for("screen-client-editor").await?;
+    app.fill("client-name", CLIENT).await?;
+    app.fill("client-email", "billing@acme.example").await?;
+    app.click("client-save").await?;
+    wait_for_row(app, "client-row", None, CLIENT).await?;
+
+    app.click("nav-invoices").await?;
+    app.click("invoice-new").await?;
+    app.wait_for("screen-invoice-editor").await?;
+    app.select("invoice-client", Choice::TextContains(CLIENT))
+        .await?;
+    app.select("invoice-currency", Choice::Value("USDC-base"))
+        .await?;
+    app.select("invoice-termsDays", Choice::Value("30")).await?;
+    app.fill("line-description-0", "Design work").await?;
+    app.fill("line-quantity-0", "3").await?;
+    app.fill("line-unitPrice-0", "150.50").await?;
+    app.click("invoice-save").await?;
+    let number = app
+        .wait_text("invoice-heading-number", "an invoice number", |t| {
+            !t.is_empty()
+        })
+        .await?;
+    println!("saved invoice {number}");
+    Ok(number)
 }
 
 /// Creates "Acme Studio" and an invoice for it; returns the invoice number.

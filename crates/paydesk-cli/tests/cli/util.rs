@@ -11,6 +11,8 @@ use tempfile::TempDir;
 pub struct Books {
     dir: TempDir,
     keychain_service: String,
+    /// Extra environment for every run (e.g. a private D-Bus session with a keyring).
+    env: Vec<(String, String)>,
 }
 
 /// What one run printed.
@@ -54,7 +56,13 @@ impl Books {
         Books {
             dir: tempfile::tempdir().expect("temp dir"),
             keychain_service: format!("paydesk-cli-test-{}", ulid::Ulid::new()),
+            env: Vec::new(),
         }
+    }
+
+    /// Set `key` to `value` in the environment of every later run.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.push((key.to_string(), value.to_string()));
     }
 
     pub fn path(&self) -> &Path {
@@ -67,7 +75,8 @@ impl Books {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_paydesk"));
         cmd.env("PAYDESK_DATA_DIR", self.path())
             .env("PAYDESK_KEYCHAIN_SERVICE", &self.keychain_service)
-            .env("PAYDESK_SANDBOX_PORT", "0");
+            .env("PAYDESK_SANDBOX_PORT", "0")
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd
     }
 
