@@ -1,6 +1,6 @@
 //! The tunnel supervisor against fake `cloudflared` and `ngrok` scripts (tests/fixtures): the
 //! URL is found, a crash restarts with the new URL, a silent program is killed and retried, a
-//! missing binary fails with a clear message, and stopping or dropping kills the child.
+//! missing binary is retried at the longest pause with a message saying how to fix it, and stopping or dropping kills the child.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -264,17 +264,21 @@ async fn an_immediate_exit_is_retried_with_its_error_line() {
 }
 
 #[tokio::test]
-async fn a_missing_binary_fails_with_a_clear_message_and_no_restarts() {
+async fn a_missing_binary_says_how_to_fix_it_and_starts_once_installed() {
     let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
     let missing = dir.path().join("cloudflared");
-    let launcher = FakeEnvLauncher::new(&[]);
+    let launcher = FakeEnvLauncher::new(&[
+        ("FAKE_CLOUDFLARED_STATE", state.path().to_str().unwrap()),
+        ("FAKE_CLOUDFLARED_MODE", "ok"),
+    ]);
     let spec = TunnelSpec::Cloudflared {
         binary: Some(missing.clone()),
     };
     let manager = TunnelManager::start(spec, local(), launcher.clone(), options());
     let mut rx = manager.subscribe();
-    let failed = wait_for(&mut rx, "Failed", |s| s.state == TunnelPhase::Failed).await;
-    let error = failed.error.unwrap();
+    let down = wait_for(&mut rx, "Retrying", |s| s.state == TunnelPhase::Retrying).await;
+    let error = down.error.unwrap();
     assert!(
         error.contains(&format!(
             "cloudflared was not found at {}",
@@ -283,22 +287,30 @@ async fn a_missing_binary_fails_with_a_clear_message_and_no_restarts() {
         "{error}"
     );
     assert!(error.contains("Webhooks settings"), "{error}");
+    assert!(down.retry_at.is_some());
     assert!(
         launcher.specs.lock().unwrap().is_empty(),
         "nothing was spawned"
     );
+    // The user installs it: the next look finds it and the tunnel comes up.
+    std::fs::copy(fixture("fake-cloudflared"), &missing).unwrap();
+    let up = wait_up(&mut rx).await;
+    assert!(up.public_url.unwrap().ends_with(".trycloudflare.com"));
+    assert_eq!(launcher.specs.lock().unwrap().len(), 1);
     manager.stop().await;
 
-    // A file that is not executable: same, for ngrok.
-    std::fs::write(&missing, "not a program").unwrap();
+    // A file that is not executable: same message style, for ngrok.
+    let plain = dir.path().join("ngrok");
+    std::fs::write(&plain, "not a program").unwrap();
     let spec = TunnelSpec::Ngrok {
-        binary: Some(missing.clone()),
+        binary: Some(plain),
         authtoken: None,
     };
+    let launcher = FakeEnvLauncher::new(&[]);
     let manager = TunnelManager::start(spec, local(), launcher.clone(), options());
     let mut rx = manager.subscribe();
-    let failed = wait_for(&mut rx, "Failed", |s| s.state == TunnelPhase::Failed).await;
-    let error = failed.error.unwrap();
+    let down = wait_for(&mut rx, "Retrying", |s| s.state == TunnelPhase::Retrying).await;
+    let error = down.error.unwrap();
     assert!(error.contains("is not an executable file"), "{error}");
     assert!(error.contains("ngrok"), "{error}");
     assert!(

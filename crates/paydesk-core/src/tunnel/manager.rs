@@ -158,6 +158,19 @@ fn starting(attempt: u32) -> TunnelState {
     }
 }
 
+/// Down after `attempt`; the next start in `delay`.
+fn retrying(attempt: u32, error: String, delay: Duration) -> TunnelState {
+    let retry_at =
+        chrono::Utc::now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::zero());
+    TunnelState {
+        state: TunnelPhase::Retrying,
+        public_url: None,
+        attempt,
+        error: Some(error),
+        retry_at: Some(crate::clock::timestamp(retry_at)),
+    }
+}
+
 fn failed(attempt: u32, error: String) -> TunnelState {
     TunnelState {
         state: TunnelPhase::Failed,
@@ -298,9 +311,15 @@ impl Supervisor {
             match self.run_once(attempt).await {
                 Outcome::Stopped => break,
                 Outcome::Fatal(error) => {
-                    tracing::error!(tunnel = self.program.name(), %error, "tunnel: giving up");
-                    self.publish(failed(attempt, error));
-                    return;
+                    // The user may install the program or fix its path meanwhile: look again
+                    // at the longest pause, without counting it as a crash.
+                    let delay = self.options.backoff_max;
+                    tracing::error!(tunnel = self.program.name(), %error, "tunnel: cannot start");
+                    self.publish(retrying(attempt, error, delay));
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {}
+                        _ = stopped(&mut self.stop) => break,
+                    }
                 }
                 Outcome::Ended { error, up_for } => {
                     let healthy = up_for.is_some_and(|d| d > STABLE_AFTER);
@@ -308,8 +327,6 @@ impl Supervisor {
                         backoff.reset();
                     }
                     let delay = backoff.next_delay();
-                    let retry_at = chrono::Utc::now()
-                        + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::zero());
                     tracing::warn!(
                         tunnel = self.program.name(),
                         attempt,
@@ -317,13 +334,7 @@ impl Supervisor {
                         delay_ms = delay.as_millis() as u64,
                         "tunnel: down, restarting after a pause"
                     );
-                    self.publish(TunnelState {
-                        state: TunnelPhase::Retrying,
-                        public_url: None,
-                        attempt,
-                        error: Some(error),
-                        retry_at: Some(crate::clock::timestamp(retry_at)),
-                    });
+                    self.publish(retrying(attempt, error, delay));
                     if healthy {
                         // Counting starts again: the next start is attempt 1.
                         attempt = 0;

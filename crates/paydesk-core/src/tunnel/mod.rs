@@ -14,7 +14,8 @@
 //! [`TunnelManager`] supervises the program: a child that exits, or a URL that does not appear
 //! within [`TunnelOptions::url_deadline`], is restarted with doubling backoff. Consumers watch
 //! [`TunnelManager::subscribe`] and re-register when `public_url` changes. A missing binary is
-//! [`TunnelPhase::Failed`] with a message saying how to fix it, and is not retried.
+//! [`TunnelPhase::Retrying`] with a message saying how to fix it, looked for again at the
+//! longest pause ([`TunnelOptions::backoff_max`]), so installing it is enough.
 //!
 //! Programs are started through the [`Launcher`] trait: [`TokioLauncher`] in the CLI and tests,
 //! tauri-plugin-shell in the desktop app.
@@ -101,7 +102,7 @@ pub enum TunnelPhase {
     Up,
     /// The last start failed; another is due at `retry_at`.
     Retrying,
-    /// Gave up (missing binary, invalid manual URL); needs the user.
+    /// Gave up (an invalid manual URL); needs the user.
     Failed,
 }
 

@@ -139,6 +139,9 @@ struct Shared {
     setup: WebhookSetup,
     registration: Mutex<RegistrationStatus>,
     endpoint: Mutex<Option<String>>,
+    /// The signing secret, masked (kept here: the status is read on every delivery, the
+    /// keychain only when the secret changes).
+    masked: Mutex<Option<String>>,
     changed: watch::Sender<u64>,
 }
 
@@ -154,6 +157,11 @@ impl Shared {
 
     fn secret(&self, kind: SecretKind) -> Result<Option<Secret>> {
         self.setup.secrets.get(&kind.account(self.setup.mode))
+    }
+
+    fn set_masked(&self, secret: Option<&Secret>) {
+        *self.masked.lock().unwrap_or_else(|e| e.into_inner()) = secret.map(secrets::mask);
+        self.bump();
     }
 }
 
@@ -189,6 +197,7 @@ impl WebhookService {
         let signing = setup
             .secrets
             .get(&SecretKind::WebhookSecret.account(setup.mode))?;
+        let masked = signing.as_ref().map(secrets::mask);
         let receiver = match signing {
             Some(secret) => WebhookReceiver::new(store, secret, &path, polls)?,
             None => WebhookReceiver::unkeyed(store, &path, polls)?,
@@ -200,6 +209,7 @@ impl WebhookService {
             setup,
             registration: Mutex::new(RegistrationStatus::new("pending")),
             endpoint: Mutex::new(None),
+            masked: Mutex::new(masked),
             changed: watch::Sender::new(0),
         });
         let mut tasks = vec![tokio::spawn(follow_tunnel(
@@ -247,10 +257,10 @@ impl WebhookService {
     pub fn status(&self) -> WebhookStatus {
         let shared = &self.shared;
         let secret = shared
-            .secret(SecretKind::WebhookSecret)
-            .ok()
-            .flatten()
-            .map(|s| secrets::mask(&s));
+            .masked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         WebhookStatus {
             config: shared.setup.config.clone(),
             receiver: ReceiverStatus {
@@ -288,8 +298,8 @@ impl WebhookService {
             self.shared.secret(SecretKind::WebhookSecret)?,
             self.receiver.as_ref(),
         ) {
-            r.receiver().set_secret(secret)?;
-            self.shared.bump();
+            r.receiver().set_secret(secret.clone())?;
+            self.shared.set_masked(Some(&secret));
         }
         Ok(())
     }
@@ -338,6 +348,7 @@ pub async fn unregister(setup: WebhookSetup) -> Result<()> {
         setup,
         registration: Mutex::new(RegistrationStatus::new("off")),
         endpoint: Mutex::new(None),
+        masked: Mutex::new(None),
         changed: watch::Sender::new(0),
     };
     unregister_all(&shared).await
@@ -357,6 +368,7 @@ async fn unregister_all(shared: &Shared) -> Result<()> {
         .setup
         .secrets
         .delete(&SecretKind::WebhookSecret.account(shared.setup.mode))?;
+    shared.set_masked(None);
     tracing::info!(webhook = %old.webhook_id, "webhook registration removed");
     Ok(())
 }
@@ -481,7 +493,8 @@ async fn register(
     let secret = shared.secret(SecretKind::WebhookSecret)?;
     if let (Some(reg), Some(secret)) = (&current, secret) {
         if reg.url == endpoint {
-            receiver.set_secret(secret)?;
+            receiver.set_secret(secret.clone())?;
+            shared.set_masked(Some(&secret));
             return Ok(registered(reg));
         }
     }
@@ -501,7 +514,8 @@ async fn register(
         &SecretKind::WebhookSecret.account(shared.setup.mode),
         &secret,
     )?;
-    receiver.set_secret(secret)?;
+    receiver.set_secret(secret.clone())?;
+    shared.set_masked(Some(&secret));
     let reg = WebhookRegistration {
         webhook_id: created.id,
         url: endpoint.to_string(),
