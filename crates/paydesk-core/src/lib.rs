@@ -17,6 +17,9 @@
 //! - [`webhook`]: signed webhook deliveries: constant-time signature check over the raw body,
 //!   typed events, and a loopback HTTP receiver that records each delivery once and pokes the
 //!   poller (the webhook is a hint, polling is the truth).
+//! - Contractors and payouts ([`domain::contractor`], [`domain::payout`], [`payout_sender`]):
+//!   a pinned payout address per contractor, drafts, a deliberate approval, one hosted payout
+//!   link per approved payout (or a batch), tracked by the same status engine as invoice links.
 //! - [`qr`]: QR codes of a link as PNG, SVG and terminal text.
 //! - [`tunnel`]: puts the webhook receiver on the internet (cloudflared, ngrok or a manual URL).
 //! - [`Paydesk`]: the facade that ties a data folder, a mode and a secret store together.
@@ -38,6 +41,7 @@ pub mod domain;
 pub mod error;
 pub mod money;
 pub mod outbox;
+pub mod payout_sender;
 pub mod qr;
 pub mod secrets;
 pub mod status;

@@ -24,7 +24,7 @@ use super::{Observation, Source, StatusChange};
 use crate::clock::timestamp;
 use crate::error::Result;
 use crate::outbox::RequestGateway;
-use crate::store::{DueLink, Store};
+use crate::store::{DueLink, LinkOwner, Store};
 
 /// Why a poll got no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -146,6 +146,8 @@ pub struct TickReport {
     pub failed: u32,
     /// Invoices that moved forward.
     pub changes: Vec<StatusChange>,
+    /// Payouts that were paid or expired.
+    pub payout_changes: Vec<crate::store::PayoutChange>,
     pub offline: bool,
     /// The wall clock jumped since the last tick (the machine slept).
     pub woke: bool,
@@ -324,7 +326,17 @@ impl Poller {
                     self.answered();
                     report.answered += 1;
                     let unit = (self.jitter)();
-                    if let Some(change) = self.store.apply_observation_within(
+                    if link.owner != LinkOwner::Invoice {
+                        report
+                            .payout_changes
+                            .extend(self.store.apply_payout_observation(
+                                &link.token,
+                                &obs,
+                                now,
+                                unit,
+                                ceiling,
+                            )?);
+                    } else if let Some(change) = self.store.apply_observation_within(
                         &link.token,
                         Source::Poll,
                         &obs,

@@ -223,9 +223,146 @@ CREATE INDEX webhook_deliveries_by_invoice ON webhook_deliveries (invoice_id, re
     WHERE invoice_id IS NOT NULL;
 "#;
 
+/// Contractors and payouts (payouts/ owns the flow): contractors with a pinned payout address and
+/// its history; payouts from draft to approval to a hosted payout link, each step in
+/// `payout_events`; the payout's own send queue columns (an approved payout is its own outbox
+/// row); payout and batch links tracked by the same status engine as invoice links
+/// (`tracked_links` is what the scheduler reads).
+const V5: &str = r#"
+CREATE TABLE contractors (
+    id                 TEXT PRIMARY KEY,
+    name               TEXT NOT NULL,
+    email              TEXT,
+    network            TEXT NOT NULL,
+    address            TEXT NOT NULL,
+    default_currency   TEXT,
+    address_changed_at TEXT,
+    created_at         TEXT NOT NULL,
+    updated_at         TEXT NOT NULL
+) STRICT;
+CREATE INDEX contractors_by_name ON contractors (name COLLATE NOCASE);
+
+-- Every address a contractor had (the first one too), oldest first.
+CREATE TABLE contractor_addresses (
+    seq           INTEGER PRIMARY KEY,
+    contractor_id TEXT NOT NULL REFERENCES contractors (id) ON DELETE RESTRICT,
+    at            TEXT NOT NULL,
+    network       TEXT NOT NULL,
+    old_address   TEXT,
+    new_address   TEXT NOT NULL
+) STRICT;
+CREATE INDEX contractor_addresses_by_contractor ON contractor_addresses (contractor_id, seq);
+
+-- A batch payout link combining live single payouts on one network.
+CREATE TABLE payout_batches (
+    id              TEXT PRIMARY KEY,
+    network         TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('approved', 'live', 'paid', 'expired', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error      TEXT,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+) STRICT;
+CREATE INDEX payout_batches_due ON payout_batches (next_attempt_at) WHERE state = 'approved';
+
+CREATE TABLE payouts (
+    id               TEXT PRIMARY KEY,
+    seq              INTEGER NOT NULL UNIQUE,
+    contractor_id    TEXT NOT NULL REFERENCES contractors (id) ON DELETE RESTRICT,
+    state            TEXT NOT NULL CHECK (state IN ('draft', 'approved', 'live', 'paid', 'expired',
+                                                    'cancelled', 'failed', 'batched')),
+    network          TEXT NOT NULL,
+    -- The address approved (NULL while a draft: it follows the contractor).
+    address          TEXT,
+    currency         TEXT NOT NULL,
+    amount           TEXT NOT NULL,
+    reference        TEXT,
+    memo             TEXT,
+    invoice_id       TEXT REFERENCES invoices (id) ON DELETE RESTRICT,
+    address_changed  INTEGER NOT NULL DEFAULT 0 CHECK (address_changed IN (0, 1)),
+    approved_at      TEXT,
+    approved_by      TEXT,
+    creator_wallet   TEXT,
+    batch_id         TEXT REFERENCES payout_batches (id) ON DELETE RESTRICT,
+    -- The send queue: an approved payout is sent when due (a `sending` lease ends at
+    -- next_attempt_at too).
+    sending          INTEGER NOT NULL DEFAULT 0 CHECK (sending IN (0, 1)),
+    attempts         INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    next_attempt_at  TEXT,
+    message          TEXT,
+    tx_hash          TEXT,
+    paid_at          TEXT,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    CHECK (state = 'draft' OR address IS NOT NULL)
+) STRICT;
+CREATE INDEX payouts_by_state ON payouts (state, seq);
+CREATE INDEX payouts_due ON payouts (next_attempt_at) WHERE state = 'approved';
+CREATE INDEX payouts_by_contractor ON payouts (contractor_id, seq);
+
+-- Each step of a payout: who did what, when (the audit history).
+CREATE TABLE payout_events (
+    seq       INTEGER PRIMARY KEY,
+    payout_id TEXT NOT NULL REFERENCES payouts (id) ON DELETE RESTRICT,
+    at        TEXT NOT NULL,
+    action    TEXT NOT NULL CHECK (action IN ('drafted', 'edited', 'approved', 'link_created',
+                  'opened', 'paid', 'expired', 'cancelled', 'failed', 'batched',
+                  'address_flagged')),
+    actor     TEXT,
+    detail    TEXT
+) STRICT;
+CREATE INDEX payout_events_by_payout ON payout_events (payout_id, seq);
+
+-- The hosted link of a payout (owner_kind 'payout') or of a batch ('batch'), with the same
+-- status columns as payment_links.
+CREATE TABLE payout_links (
+    token              TEXT PRIMARY KEY,
+    owner_kind         TEXT NOT NULL CHECK (owner_kind IN ('payout', 'batch')),
+    owner_id           TEXT NOT NULL,
+    request_ids        TEXT NOT NULL,
+    secure_payment_url TEXT NOT NULL,
+    created_at         TEXT NOT NULL,
+    expires_at         TEXT NOT NULL,
+    status             TEXT NOT NULL CHECK (status IN ('live', 'expired', 'void', 'superseded')),
+    network            TEXT NOT NULL,
+    amount             TEXT NOT NULL,
+    currency           TEXT NOT NULL,
+    pay_state          TEXT NOT NULL DEFAULT 'open'
+                       CHECK (pay_state IN ('open', 'processing', 'partially_paid', 'paid',
+                                            'expired')),
+    paid_amount        TEXT,
+    left_amount        TEXT,
+    tx_hash            TEXT,
+    paid_at            TEXT,
+    verified_at        TEXT,
+    next_check_at      TEXT,
+    checks             INTEGER NOT NULL DEFAULT 0 CHECK (checks >= 0),
+    watch_until        TEXT,
+    last_error         TEXT,
+    opened_at          TEXT,
+    ended_at           TEXT
+) STRICT, WITHOUT ROWID;
+CREATE UNIQUE INDEX payout_links_one_live ON payout_links (owner_kind, owner_id)
+    WHERE status = 'live';
+CREATE INDEX payout_links_due ON payout_links (next_check_at)
+    WHERE status = 'live' AND next_check_at IS NOT NULL;
+
+-- Every link the status scheduler polls, whoever owns it.
+CREATE VIEW tracked_links AS
+    SELECT token, 'invoice' AS owner_kind, invoice_id AS owner_id, request_ids, pay_state,
+           paid_amount, checks, created_at, expires_at, watch_until, currency, next_check_at,
+           status
+    FROM payment_links
+    UNION ALL
+    SELECT token, owner_kind, owner_id, request_ids, pay_state, paid_amount, checks, created_at,
+           expires_at, watch_until, currency, next_check_at, status
+    FROM payout_links;
+"#;
+
 /// All migrations, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
 }
 
 #[cfg(test)]
@@ -255,7 +392,7 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 4);
+        assert_eq!(version, 5);
         conn.execute(
             "INSERT INTO outbox (id, kind, invoice_id, payload, state, next_attempt_at,
                  created_at, updated_at) VALUES ('o', 'create_link', 'i', '{}', 'queued', 't', 't', 't')",

@@ -4,10 +4,13 @@
 //! writes everything or nothing. Callers keep the store off the UI thread (it blocks on I/O).
 
 mod clients;
+mod contractors;
 mod invoices;
 mod links;
 mod migrations;
 mod outbox;
+mod payout_status;
+mod payouts;
 mod settings;
 mod status;
 mod webhooks;
@@ -23,7 +26,9 @@ use crate::error::{Error, Result};
 
 pub use links::LINK_LIFETIME_DAYS;
 pub use outbox::{Claim, CreatedLink};
-pub use status::DueLink;
+pub use payout_status::PayoutChange;
+pub use payouts::{BatchClaim, PayoutClaim};
+pub use status::{DueLink, LinkOwner};
 pub use webhooks::{DeliveryKind, DeliveryOutcome, WebhookDelivery};
 
 /// An open database with its clock.

@@ -45,7 +45,10 @@ pub(super) fn load(tx: &Transaction<'_>, mode: Mode) -> Result<Settings> {
 }
 
 /// A JSON value kept under `key` (`None` when absent; a corrupt one is an error naming it).
-fn get_json<T: serde::de::DeserializeOwned>(tx: &Transaction<'_>, key: &str) -> Result<Option<T>> {
+pub(super) fn get_json<T: serde::de::DeserializeOwned>(
+    tx: &Transaction<'_>,
+    key: &str,
+) -> Result<Option<T>> {
     get(tx, key)?
         .map(|v| {
             serde_json::from_str(&v).map_err(|e| {
@@ -58,7 +61,11 @@ fn get_json<T: serde::de::DeserializeOwned>(tx: &Transaction<'_>, key: &str) -> 
         .transpose()
 }
 
-fn put_json<T: serde::Serialize>(tx: &Transaction<'_>, key: &str, value: &T) -> Result<()> {
+pub(super) fn put_json<T: serde::Serialize>(
+    tx: &Transaction<'_>,
+    key: &str,
+    value: &T,
+) -> Result<()> {
     let text = serde_json::to_string(value)
         .map_err(|e| Error::invalid(key, format!("cannot be saved ({e})")))?;
     put(tx, key, &text)

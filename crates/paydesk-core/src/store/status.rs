@@ -22,11 +22,21 @@ use crate::status::{
     Source, StatusChange, StatusEvent,
 };
 
+/// Who a polled link belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkOwner {
+    Invoice,
+    Payout,
+    Batch,
+}
+
 /// A link the scheduler should poll.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueLink {
     pub token: String,
-    pub invoice_id: String,
+    pub owner: LinkOwner,
+    /// The invoice, payout or batch id.
+    pub owner_id: String,
     pub request_ids: Vec<String>,
     pub state: PayState,
     pub paid: Option<String>,
@@ -48,15 +58,24 @@ fn pay_state(s: &str) -> Result<PayState> {
     PayState::parse(s).ok_or_else(|| corrupt("pay_state"))
 }
 
+const DUE_COLUMNS: &str = "token, owner_id, request_ids, pay_state, paid_amount, checks,
+     created_at, expires_at, watch_until, currency, owner_kind";
+/// Invoice links only (`owner_id` is the invoice).
 const DUE_SELECT: &str = "SELECT token, invoice_id, request_ids, pay_state, paid_amount, checks,
-     created_at, expires_at, watch_until, currency FROM payment_links";
+     created_at, expires_at, watch_until, currency, 'invoice' FROM payment_links";
 
 fn due_from_row(r: &rusqlite::Row<'_>) -> Result<DueLink> {
     let ids: String = r.get(2)?;
     let watch: Option<String> = r.get(8)?;
     Ok(DueLink {
         token: r.get(0)?,
-        invoice_id: r.get(1)?,
+        owner: match r.get::<_, String>(10)?.as_str() {
+            "invoice" => LinkOwner::Invoice,
+            "payout" => LinkOwner::Payout,
+            "batch" => LinkOwner::Batch,
+            _ => return Err(corrupt("link owner")),
+        },
+        owner_id: r.get(1)?,
         request_ids: serde_json::from_str(&ids).map_err(|_| corrupt("request ids"))?,
         state: pay_state(&r.get::<_, String>(3)?)?,
         paid: r.get(4)?,
@@ -80,9 +99,10 @@ impl Store {
     pub fn due_links(&mut self, now: DateTime<Utc>, limit: u32) -> Result<Vec<DueLink>> {
         self.read(|tx, _| {
             let at = timestamp(now);
+            // Invoice, payout and batch links share one budget and one order.
             let mut stmt = tx.prepare_cached(&format!(
-                "{DUE_SELECT} WHERE status = 'live' AND next_check_at IS NOT NULL
-                     AND next_check_at <= ?1
+                "SELECT {DUE_COLUMNS} FROM tracked_links
+                 WHERE status = 'live' AND next_check_at IS NOT NULL AND next_check_at <= ?1
                  ORDER BY pay_state IN ('processing', 'partially_paid') DESC,
                      coalesce(watch_until > ?1, 0) DESC, next_check_at
                  LIMIT ?2"
@@ -125,11 +145,18 @@ impl Store {
     pub fn make_all_due(&mut self, now: DateTime<Utc>) -> Result<u32> {
         self.write(|tx, _| {
             let at = timestamp(now);
-            Ok(tx.execute(
-                "UPDATE payment_links SET next_check_at = ?1
-                 WHERE status = 'live' AND next_check_at IS NOT NULL AND next_check_at > ?1",
-                [at],
-            )? as u32)
+            let mut n = 0;
+            for table in ["payment_links", "payout_links"] {
+                n += tx.execute(
+                    &format!(
+                        "UPDATE {table} SET next_check_at = ?1
+                         WHERE status = 'live' AND next_check_at IS NOT NULL
+                             AND next_check_at > ?1"
+                    ),
+                    [&at],
+                )?;
+            }
+            Ok(n as u32)
         })
     }
 
@@ -138,7 +165,7 @@ impl Store {
         self.read(|tx, _| {
             Ok(tx.query_row(
                 "SELECT count(*), coalesce(sum(next_check_at <= ?1), 0), min(next_check_at)
-                 FROM payment_links WHERE status = 'live' AND next_check_at IS NOT NULL",
+                 FROM tracked_links WHERE status = 'live' AND next_check_at IS NOT NULL",
                 [timestamp(now)],
                 |r| {
                     Ok((
@@ -187,12 +214,17 @@ impl Store {
         retry_at: DateTime<Utc>,
     ) -> Result<()> {
         self.write(|tx, _| {
-            tx.execute(
-                "UPDATE payment_links SET last_error = ?2,
-                     next_check_at = CASE WHEN next_check_at IS NULL THEN NULL ELSE ?3 END
-                 WHERE token = ?1",
-                params![token, message, timestamp(retry_at)],
-            )?;
+            for table in ["payment_links", "payout_links"] {
+                tx.execute(
+                    &format!(
+                        "UPDATE {table} SET last_error = ?2,
+                             next_check_at = CASE WHEN next_check_at IS NULL THEN NULL
+                                 ELSE ?3 END
+                         WHERE token = ?1"
+                    ),
+                    params![token, message, timestamp(retry_at)],
+                )?;
+            }
             Ok(())
         })
     }
@@ -309,7 +341,7 @@ pub(super) fn apply(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             token,
-            row.invoice_id,
+            row.owner_id,
             at,
             source.as_str(),
             obs.name(),
@@ -329,7 +361,7 @@ pub(super) fn apply(
         "UPDATE invoices SET status = ?2, updated_at = ?3,
              paid_at = CASE WHEN ?2 = 'paid' THEN ?3 ELSE paid_at END
          WHERE id = ?1 AND status NOT IN ('void', 'draft', 'paid') AND status != ?2",
-        params![row.invoice_id, status.as_str(), at],
+        params![row.owner_id, status.as_str(), at],
     )?;
     if changed == 0 {
         return Ok(None);
@@ -337,11 +369,11 @@ pub(super) fn apply(
     let (number, client_name): (String, String) = tx.query_row(
         "SELECT i.number, c.name FROM invoices i JOIN clients c ON c.id = i.client_id
          WHERE i.id = ?1",
-        [&row.invoice_id],
+        [&row.owner_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     Ok(Some(StatusChange {
-        invoice_id: row.invoice_id,
+        invoice_id: row.owner_id,
         number,
         client_name,
         status,

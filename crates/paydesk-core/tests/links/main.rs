@@ -11,6 +11,7 @@ mod crash;
 mod faults;
 mod flow;
 mod model;
+mod payouts;
 mod status;
 mod webhook_service;
 
