@@ -38,6 +38,23 @@ const COMMANDS: &[&str] = &[
     "get_webhook_status",
     "set_webhook_config",
     "send_test_webhook",
+    "list_networks",
+    "list_contractors",
+    "get_contractor",
+    "create_contractor",
+    "update_contractor",
+    "get_payout_settings",
+    "update_payout_settings",
+    "list_payouts",
+    "get_payout",
+    "create_payout",
+    "update_payout",
+    "review_payout",
+    "approve_payout",
+    "cancel_payout",
+    "open_payout_link",
+    "payout_qr_svg",
+    "batch_payouts",
 ];
 
 fn main() {

@@ -54,6 +54,23 @@ macro_rules! handlers {
             $crate::commands::webhooks::get_webhook_status,
             $crate::commands::webhooks::set_webhook_config,
             $crate::commands::webhooks::send_test_webhook,
+            $crate::commands::payouts::list_networks,
+            $crate::commands::payouts::list_contractors,
+            $crate::commands::payouts::get_contractor,
+            $crate::commands::payouts::create_contractor,
+            $crate::commands::payouts::update_contractor,
+            $crate::commands::payouts::get_payout_settings,
+            $crate::commands::payouts::update_payout_settings,
+            $crate::commands::payouts::list_payouts,
+            $crate::commands::payouts::get_payout,
+            $crate::commands::payouts::create_payout,
+            $crate::commands::payouts::update_payout,
+            $crate::commands::payouts::review_payout,
+            $crate::commands::payouts::approve_payout,
+            $crate::commands::payouts::cancel_payout,
+            $crate::commands::payouts::open_payout_link,
+            $crate::commands::payouts::payout_qr_svg,
+            $crate::commands::payouts::batch_payouts,
         ]
     };
 }
@@ -71,6 +88,7 @@ fn publish<R: tauri::Runtime>(
     use paydesk_core::InvoiceStatus;
     use tauri::Emitter;
     use tauri_plugin_notification::NotificationExt;
+    publish_payouts(app, &report.payout_changes);
     for change in &report.changes {
         if let Err(e) = app.emit("payment-status-changed", change) {
             tracing::warn!(error = %e, "cannot emit payment-status-changed");
@@ -105,6 +123,19 @@ fn publish<R: tauri::Runtime>(
     }
 }
 
+/// Tell the UI (`payout-changed`) which payouts moved.
+fn publish_payouts<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    changes: &[paydesk_core::store::PayoutChange],
+) {
+    use tauri::Emitter;
+    for change in changes {
+        if let Err(e) = app.emit("payout-changed", change) {
+            tracing::warn!(error = %e, "cannot emit payout-changed");
+        }
+    }
+}
+
 /// Start the desktop app.
 pub fn run() {
     tracing_subscriber::fmt()
@@ -127,7 +158,12 @@ pub fn run() {
         .setup(move |app| {
             // Every second: send due link requests, then poll the links that are due.
             let handle = app.handle().clone();
-            sender.spawn_background_loop(TICK, move |report, sync| publish(&handle, report, sync));
+            let payouts = app.handle().clone();
+            sender.spawn_background_loop(
+                TICK,
+                move |report, sync| publish(&handle, report, sync),
+                move |changes| publish_payouts(&payouts, changes),
+            );
             start_webhooks(app.handle(), &sender);
             Ok(())
         })

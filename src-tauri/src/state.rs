@@ -29,6 +29,8 @@ struct SenderSlot {
     poller: Option<Poller>,
     /// The outbox sender of the current mode (its own database connection).
     outbox: Option<Outbox>,
+    /// The payout sender of the current mode (its own database connection).
+    payouts: Option<paydesk_core::payout_sender::PayoutSender>,
     /// When the live-mode gateway was built (rebuilt after a minute: credentials may change).
     built_at: Option<std::time::Instant>,
 }
@@ -141,10 +143,25 @@ impl AppState {
             slot.outbox = Some(self.run(|e| e.outbox()).await?);
         }
         let outbox = slot.outbox.as_mut().expect("outbox just set");
-        let report = outbox
-            .run_once(&gateway, chrono::Utc::now())
+        let now = chrono::Utc::now();
+        let mut report = outbox
+            .run_once(&gateway, now)
             .await
             .map_err(IpcError::from)?;
+        if slot.payouts.is_none() {
+            slot.payouts = Some(self.run(|e| e.payout_sender()).await?);
+        }
+        let payouts = slot.payouts.as_mut().expect("payout sender just set");
+        let sent = payouts
+            .run_once(&gateway, now)
+            .await
+            .map_err(IpcError::from)?;
+        report.sent += sent.sent;
+        report.retrying += sent.retrying;
+        report.failed += sent.failed;
+        report.discarded += sent.discarded;
+        report.errors.extend(sent.errors);
+        report.payouts.extend(sent.payouts);
         if report.sent > 0 || report.retrying > 0 || report.failed > 0 {
             tracing::info!(
                 sent = report.sent,
@@ -168,6 +185,7 @@ impl AppState {
             slot.gateway = None;
             slot.poller = None;
             slot.outbox = None;
+            slot.payouts = None;
             slot.mode = Some(mode);
             if mode != Mode::Test {
                 if let Some(old) = slot.sandbox.take() {
@@ -292,6 +310,7 @@ impl AppState {
         &self,
         period: std::time::Duration,
         on_tick: impl Fn(&TickReport, Option<SyncStatus>) + Send + 'static,
+        on_payouts: impl Fn(&[paydesk_core::store::PayoutChange]) + Send + 'static,
     ) {
         let state = self.clone();
         tauri::async_runtime::spawn(async move {
@@ -304,8 +323,12 @@ impl AppState {
                     _ = tick.tick() => {}
                     _ = wake.notified() => {}
                 }
-                if let Err(e) = state.send_pass().await {
-                    tracing::debug!(error = %e.message, "payment-link sender pass did not run");
+                match state.send_pass().await {
+                    Ok(report) if !report.payouts.is_empty() => on_payouts(&report.payouts),
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::debug!(error = %e.message, "payment-link sender pass did not run")
+                    }
                 }
                 match state.poll_pass().await {
                     Ok(report) => {

@@ -511,3 +511,150 @@ fn webhooks_from_the_panel_register_and_mark_the_invoice_paid_without_polling() 
     );
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
 }
+
+#[test]
+fn a_payout_goes_from_draft_through_a_deliberate_approval_to_paid() {
+    let h = harness();
+    let networks = h.invoke("list_networks", json!({})).expect("networks");
+    assert!(networks
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|n| n["id"] == "tron" && n["evm"] == false));
+    let input = |address: &str| {
+        json!({ "name": "Alice", "email": null, "network": "sepolia", "address": address,
+                "defaultCurrency": "FAU-sepolia" })
+    };
+    let bad = h
+        .invoke(
+            "create_contractor",
+            json!({ "input": input("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD") }),
+        )
+        .expect_err("checksum typo");
+    assert_eq!(bad["field"], "address", "{bad}");
+    let alice = h
+        .invoke(
+            "create_contractor",
+            json!({ "input": input("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed") }),
+        )
+        .expect("contractor");
+    assert_eq!(
+        alice["address"],
+        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+    );
+    let id = alice["id"].clone();
+    let moved = input("0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359");
+    let refused = h
+        .invoke(
+            "update_contractor",
+            json!({ "id": id, "input": moved, "confirmAddressChange": false }),
+        )
+        .expect_err("needs confirmation");
+    assert_eq!(
+        (refused["code"].as_str(), refused["field"].as_str()),
+        (Some("conflict"), Some("address"))
+    );
+    h.invoke(
+        "update_contractor",
+        json!({ "id": id, "input": moved, "confirmAddressChange": true }),
+    )
+    .expect("confirmed");
+    let detail = h
+        .invoke("get_contractor", json!({ "id": id }))
+        .expect("detail");
+    assert_eq!(detail["history"].as_array().map(Vec::len), Some(2));
+
+    let draft = h
+        .invoke(
+            "create_payout",
+            json!({ "input": { "contractorId": id, "amount": "12.5", "currency": "FAU-sepolia",
+                                "reference": "Sprint 4", "memo": null, "invoiceId": null } }),
+        )
+        .expect("draft");
+    let pid = draft["id"].clone();
+    assert_eq!(draft["state"], "draft");
+    let review = h
+        .invoke("review_payout", json!({ "id": pid }))
+        .expect("review");
+    assert_eq!(
+        review["problems"].as_array().map(Vec::len),
+        Some(1),
+        "{review}"
+    );
+    let no_wallet = h
+        .invoke(
+            "approve_payout",
+            json!({ "id": pid, "address": review["address"] }),
+        )
+        .expect_err("no creator wallet");
+    assert_eq!(no_wallet["field"], "creatorWalletAddress");
+    h.invoke(
+        "update_payout_settings",
+        json!({ "input": { "evmWallet": "0xdbf03b407c01e7cd3cbea99509d93f8dddc8c6fb", "tronWallet": null } }),
+    )
+    .expect("wallet");
+    let wrong = h
+        .invoke(
+            "approve_payout",
+            json!({ "id": pid, "address": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed" }),
+        )
+        .expect_err("not the reviewed address");
+    assert_eq!(wrong["field"], "address");
+    let approved = h
+        .invoke(
+            "approve_payout",
+            json!({ "id": pid, "address": review["address"] }),
+        )
+        .expect("approve");
+    assert_eq!(approved["state"], "approved");
+    let twice = h
+        .invoke(
+            "approve_payout",
+            json!({ "id": pid, "address": review["address"] }),
+        )
+        .expect_err("double click");
+    assert_eq!(twice["code"], "conflict");
+
+    // The sender (woken by the approval) creates the link.
+    use tauri::Manager;
+    let state = h.window.state::<AppState>();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let live = loop {
+        let p = h
+            .invoke("get_payout", json!({ "id": pid }))
+            .expect("payout");
+        if p["state"] == "live" {
+            break p;
+        }
+        assert!(std::time::Instant::now() < deadline, "not live: {p}");
+        tauri::async_runtime::block_on(state.send_pass()).expect("send pass");
+    };
+    let token = live["link"]["token"].as_str().expect("token").to_string();
+    let svg = h.invoke("payout_qr_svg", json!({ "id": pid })).expect("qr");
+    assert!(svg.as_str().is_some_and(|s| s.contains("<svg")));
+    let listed = h
+        .invoke("list_payouts", json!({ "state": "live" }))
+        .expect("list");
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+
+    pay_on_sandbox(&h, &token);
+    let report = tauri::async_runtime::block_on(state.poll_pass()).expect("poll");
+    assert_eq!(report.payout_changes.len(), 1);
+    let paid = h
+        .invoke("get_payout", json!({ "id": pid }))
+        .expect("payout");
+    assert_eq!(paid["state"], "paid", "{paid}");
+    assert!(paid["txHash"].as_str().is_some_and(|t| t.starts_with("0x")));
+    let actions: Vec<&str> = paid["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    // No earlier payout to Alice: the changed address flags nothing yet.
+    assert_eq!(actions, ["drafted", "approved", "link_created", "paid"]);
+    let cancel = h
+        .invoke("cancel_payout", json!({ "id": pid }))
+        .expect_err("paid is final");
+    assert_eq!(cancel["code"], "conflict");
+}

@@ -234,6 +234,8 @@ pub struct SendReport {
     pub discarded: u32,
     /// `(outbox id, message)` of every failure in this run.
     pub errors: Vec<(String, String)>,
+    /// Payouts whose state changed in this run (link created, failed, batched).
+    pub payouts: Vec<crate::store::PayoutChange>,
 }
 
 /// What happened to one claimed row.

@@ -12,10 +12,19 @@ use chrono::{DateTime, Duration, Utc};
 use paydesk_request::{CreateBatchPayout, CreatePayout};
 use rust_decimal::Decimal;
 
+use crate::domain::PayoutState;
 use crate::error::Result;
 use crate::outbox::{classify, Backoff, GatewayError, RequestGateway, SendReport};
 use crate::status::poller::Jitter;
-use crate::store::{BatchClaim, CreatedLink, PayoutClaim, Store};
+use crate::store::{BatchClaim, CreatedLink, PayoutChange, PayoutClaim, Store};
+
+fn change(id: &str, number: &str, state: PayoutState) -> PayoutChange {
+    PayoutChange {
+        id: id.to_string(),
+        number: number.to_string(),
+        state,
+    }
+}
 
 /// Something that creates payout links: the Request API, or a fake in tests.
 pub trait PayoutGateway: Send + Sync {
@@ -145,6 +154,9 @@ impl PayoutSender {
                 Ok(link) => {
                     if self.store.complete_payout(&claim, &link, now)? {
                         report.sent += 1;
+                        report
+                            .payouts
+                            .push(change(&claim.id, &claim.number, PayoutState::Live));
                     } else {
                         report.discarded += 1;
                     }
@@ -160,6 +172,9 @@ impl PayoutSender {
                 }
                 Err(GatewayError::Permanent { message }) => {
                     self.store.fail_payout(&claim, now, &message)?;
+                    report
+                        .payouts
+                        .push(change(&claim.id, &claim.number, PayoutState::Failed));
                     report.failed += 1;
                     report.errors.push((claim.id.clone(), message));
                 }
@@ -170,6 +185,11 @@ impl PayoutSender {
                 Ok(link) => {
                     if self.store.complete_batch(&claim, &link, now)? {
                         report.sent += 1;
+                        for (id, number) in &claim.payouts {
+                            report
+                                .payouts
+                                .push(change(id, number, PayoutState::Batched));
+                        }
                     } else {
                         report.discarded += 1;
                     }

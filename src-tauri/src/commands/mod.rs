@@ -4,6 +4,7 @@
 pub mod clients;
 pub mod invoices;
 pub mod links;
+pub mod payouts;
 pub mod secrets;
 pub mod settings;
 pub mod status;

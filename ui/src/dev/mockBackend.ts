@@ -5,6 +5,8 @@ import { BackendError, useEventSource, useTransport } from '../lib/backend';
 import { addDays, today } from '../lib/dates';
 import { navigate } from '../lib/router.svelte';
 import type {
+  AddressChange, Batch, Contractor, ContractorDetail, ContractorInput, NetworkInfo, Payout, PayoutEvent, PayoutInput, PayoutLink,
+  PayoutReview, PayoutSettings, PayoutSummary,
   AttentionItem, BusinessProfile, Client, ClientInput, Currency, CurrencyTotals, Invoice, InvoiceInput, InvoiceQuery,
   InvoiceSummary, Mode, PayerActivity, PaymentStatus, SecretKind, Settings, SettingsInput, StatusEvent, SyncStatus, Totals, TotalsInput,
   DeliveryRecord, WebhookConfig, WebhookStatus,
@@ -15,6 +17,13 @@ const CURRENCIES: Currency[] = [
   { id: 'USDC-base', label: 'USDC on Base', decimals: 6, kind: 'crypto', network: 'base' },
   { id: 'USDC-mainnet', label: 'USDC on Ethereum', decimals: 6, kind: 'crypto', network: 'mainnet' },
   { id: 'ETH-mainnet', label: 'ETH on Ethereum', decimals: 18, kind: 'crypto', network: 'mainnet' },
+  { id: 'ETH-base', label: 'ETH on Base', decimals: 18, kind: 'crypto', network: 'base' },
+  { id: 'USDC-arbitrum-one', label: 'USDC on Arbitrum One', decimals: 6, kind: 'crypto', network: 'arbitrum-one' },
+  { id: 'USDC-optimism', label: 'USDC on OP Mainnet', decimals: 6, kind: 'crypto', network: 'optimism' },
+  { id: 'USDC-matic', label: 'USDC on Polygon', decimals: 6, kind: 'crypto', network: 'matic' },
+  { id: 'USDT-bsc', label: 'USDT on BNB Chain', decimals: 18, kind: 'crypto', network: 'bsc' },
+  { id: 'USDT-tron', label: 'USDT on Tron', decimals: 6, kind: 'crypto', network: 'tron' },
+  { id: 'FAU-sepolia', label: 'FAU on Sepolia (test)', decimals: 18, kind: 'crypto', network: 'sepolia' },
   { id: 'USD', label: 'US Dollar', decimals: 2, kind: 'fiat', network: null },
   { id: 'EUR', label: 'Euro', decimals: 2, kind: 'fiat', network: null },
 ];
@@ -449,9 +458,297 @@ function seed() {
   });
 }
 
+// Contractors and payouts. Approving queues the payout link for ~3 s (the outbox), then it is
+// live; opening it to sign makes it paid a few seconds later, so the flow can be clicked through.
+const NETWORKS: NetworkInfo[] = [
+  { id: 'mainnet', label: 'Ethereum', evm: true },
+  { id: 'arbitrum-one', label: 'Arbitrum One', evm: true },
+  { id: 'optimism', label: 'OP Mainnet', evm: true },
+  { id: 'base', label: 'Base', evm: true },
+  { id: 'matic', label: 'Polygon', evm: true },
+  { id: 'bsc', label: 'BNB Smart Chain', evm: true },
+  { id: 'tron', label: 'Tron', evm: false },
+  { id: 'sepolia', label: 'Sepolia (testnet)', evm: true },
+];
+const OS_USER = 'alex';
+const EVM_RE = /^0x[0-9a-fA-F]{40}$/;
+const TRON_RE = /^T[1-9A-HJ-NP-Za-km-z]{33}$/;
+
+interface PayoutStore {
+  contractors: Contractor[];
+  history: Record<string, AddressChange[]>;
+  payouts: (Payout & { opened: boolean })[];
+  batches: Batch[];
+  settings: PayoutSettings;
+  seq: number;
+}
+const emptyPayoutStore = (): PayoutStore => ({ contractors: [], history: {}, payouts: [], batches: [], settings: { evmWallet: null, tronWallet: null }, seq: 0 });
+const payoutStores: Record<Mode, PayoutStore> = { test: emptyPayoutStore(), live: emptyPayoutStore() };
+const po = () => payoutStores[mode];
+
+const networkOf = (id: string) => NETWORKS.find((n) => n.id === id);
+
+function checkAddress(network: NetworkInfo, address: string, field: string): string {
+  const a = address.trim();
+  if (!a) fail('invalid_input', `${field}: must not be empty`, field);
+  if (network.evm && !EVM_RE.test(a)) fail('invalid_input', `${field}: must be an address like 0x followed by 40 hex digits`, field);
+  if (!network.evm && !TRON_RE.test(a)) fail('invalid_input', `${field}: must be a Tron address (T followed by 33 base58 characters)`, field);
+  return a;
+}
+
+const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+function checkContractor(input: ContractorInput): ContractorInput {
+  const name = input.name.trim();
+  if (!name) fail('invalid_input', 'name: must not be empty', 'name');
+  const email = input.email?.trim() || null;
+  if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) fail('invalid_input', 'email: must be a valid email address', 'email');
+  const network = networkOf(input.network) ?? fail('invalid_input', 'network: choose a network', 'network');
+  const address = checkAddress(network, input.address, 'address');
+  const defaultCurrency = input.defaultCurrency || null;
+  if (defaultCurrency && !(defaultCurrency.endsWith(`-${network.id}`) && CURRENCIES.some((c) => c.id === defaultCurrency)))
+    fail('invalid_input', `defaultCurrency: must be a payment currency on ${network.label}`, 'defaultCurrency');
+  return { name, email, network: network.id, address, defaultCurrency };
+}
+
+/** The address the contractor's last approved payout went to, if any. */
+function lastPaidAddress(contractorId: string, except?: string): string | null {
+  const sent = po().payouts
+    .filter((p) => p.contractorId === contractorId && p.id !== except && p.approvedAt !== null)
+    .sort((a, b) => (b.approvedAt ?? '').localeCompare(a.approvedAt ?? ''));
+  return sent[0]?.address ?? null;
+}
+
+/** A draft follows its contractor (name, network, address); approved payouts keep what was approved. */
+function freshPayout(p: PayoutStore['payouts'][number]) {
+  if (p.state === 'draft') {
+    const c = po().contractors.find((x) => x.id === p.contractorId);
+    if (c) {
+      const previous = lastPaidAddress(c.id, p.id);
+      Object.assign(p, { contractorName: c.name, network: c.network, address: c.address, addressChanged: previous !== null && !sameAddress(previous, c.address) });
+    }
+  }
+  return p;
+}
+
+const publicPayout = (p: PayoutStore['payouts'][number]): Payout => {
+  const { opened: _opened, ...rest } = freshPayout(p);
+  return rest;
+};
+
+const payoutSummaryOf = (p: Payout): PayoutSummary => ({
+  id: p.id, number: p.number, state: p.state, contractorName: p.contractorName, network: p.network, currency: p.currency,
+  amount: p.amount, addressChanged: p.addressChanged, createdAt: p.createdAt,
+});
+
+function findPayout(id: string) {
+  return po().payouts.find((p) => p.id === id) ?? fail('not_found', 'id: no payout with this id', 'id');
+}
+
+function checkPayout(input: PayoutInput) {
+  const c = po().contractors.find((x) => x.id === input.contractorId) ?? fail('invalid_input', 'contractorId: choose a contractor', 'contractorId');
+  const network = networkOf(c.network)!;
+  const amount = parseDec(String(input.amount ?? '')) ?? fail('invalid_input', 'amount: must be a decimal number like 250.00', 'amount');
+  if (amount.v <= 0n) fail('invalid_input', 'amount: must be greater than zero', 'amount');
+  const currency = CURRENCIES.find((x) => x.id === input.currency && x.network === c.network)
+    ?? fail('invalid_input', `currency: must be a payment currency on ${network.label}`, 'currency');
+  if (amount.s > currency.decimals) fail('invalid_input', `amount: ${currency.label} has at most ${currency.decimals} decimals`, 'amount');
+  const reference = input.reference?.trim() || null;
+  if (reference && reference.length > 140) fail('invalid_input', 'reference: must be at most 140 characters', 'reference');
+  const memo = input.memo?.trim() || null;
+  if (memo && memo.length > 1000) fail('invalid_input', 'memo: must be at most 1000 characters', 'memo');
+  let invoiceNumber: string | null = null;
+  if (input.invoiceId) invoiceNumber = (db().invoices.find((i) => i.id === input.invoiceId) ?? fail('invalid_input', 'invoiceId: no invoice with this id', 'invoiceId')).number;
+  return { c, fields: { contractorId: c.id, amount: String(input.amount).trim(), currency: currency.id, reference, memo, invoiceId: input.invoiceId || null, invoiceNumber } };
+}
+
+const event = (action: PayoutEvent['action'], actor: string | null = null, detail: string | null = null, at = now()): PayoutEvent => ({ at, action, actor, detail });
+
+function payoutChanged(p: Payout) {
+  emit('payout-changed', { id: p.id, state: p.state });
+}
+
+function makeLink(id: string): PayoutLink {
+  return { url: `http://127.0.0.1:47615/payout/${id.toLowerCase()}`, token: `tok_${id}`, expiresAt: addDays(today(), 7) + 'T00:00:00Z', status: 'live' };
+}
+
+function review(id: string): PayoutReview {
+  const p = publicPayout(findPayout(id));
+  const network = networkOf(p.network)!;
+  const creatorWallet = network.evm ? po().settings.evmWallet : po().settings.tronWallet;
+  const problems: string[] = [];
+  if (p.state !== 'draft') problems.push(`It is ${p.state}, not a draft.`);
+  if (!creatorWallet) problems.push(`No creator wallet for ${network.evm ? 'EVM networks' : 'Tron'}: set it in Settings → Payouts.`);
+  return {
+    payout: p, contractorName: p.contractorName, address: p.address, network: p.network, networkLabel: network.label,
+    currency: p.currency, amount: p.amount, addressChanged: p.addressChanged,
+    previousAddress: p.addressChanged ? lastPaidAddress(p.contractorId, p.id) : null, creatorWallet, problems,
+  };
+}
+
+Object.assign(handlers, {
+  list_networks: () => NETWORKS,
+  list_contractors: ({ search }: Args) => po().contractors
+    .filter((c) => !search || `${c.name} ${c.email ?? ''}`.toLowerCase().includes(String(search).toLowerCase()))
+    .sort((a, b) => a.name.localeCompare(b.name)),
+  get_contractor: ({ id }: Args) => {
+    const contractor = find(po().contractors, id, 'contractor');
+    return { contractor, history: po().history[id] ?? [] } satisfies ContractorDetail;
+  },
+  create_contractor: ({ input }: Args) => {
+    const checked = checkContractor(input);
+    const c: Contractor = { ...checked, id: newId(), addressChangedAt: null, payoutCount: 0, createdAt: now(), updatedAt: now() };
+    po().contractors.push(c);
+    po().history[c.id] = [{ at: c.createdAt, network: c.network, oldAddress: null, newAddress: c.address }];
+    return c;
+  },
+  update_contractor: ({ id, input, confirmAddressChange }: Args) => {
+    const c = find(po().contractors, id, 'contractor');
+    const checked = checkContractor(input);
+    const changed = checked.network !== c.network || !sameAddress(checked.address, c.address);
+    if (changed && confirmAddressChange !== true)
+      fail('conflict', 'address: the payout address changes; confirm the change to save it', 'address');
+    if (changed) {
+      (po().history[id] ??= []).push({ at: now(), network: checked.network, oldAddress: c.address, newAddress: checked.address });
+      c.addressChangedAt = now();
+      for (const p of po().payouts.filter((x) => x.contractorId === id && x.state === 'draft'))
+        p.history.push(event('address_flagged', null, `${c.address} → ${checked.address}`));
+    }
+    return Object.assign(c, checked, { updatedAt: now() });
+  },
+  get_payout_settings: () => po().settings,
+  update_payout_settings: ({ input }: Args) => {
+    const evmWallet = input.evmWallet?.trim() || null;
+    const tronWallet = input.tronWallet?.trim() || null;
+    if (evmWallet && !EVM_RE.test(evmWallet)) fail('invalid_input', 'evmWallet: must be an address like 0x followed by 40 hex digits', 'evmWallet');
+    if (tronWallet && !TRON_RE.test(tronWallet)) fail('invalid_input', 'tronWallet: must be a Tron address (T followed by 33 base58 characters)', 'tronWallet');
+    return (po().settings = { evmWallet, tronWallet });
+  },
+  list_payouts: ({ state }: Args) => po().payouts.map(publicPayout).filter((p) => !state || p.state === state)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.number.localeCompare(a.number)).map(payoutSummaryOf),
+  get_payout: ({ id }: Args) => publicPayout(findPayout(id)),
+  create_payout: ({ input }: Args) => {
+    const { c, fields } = checkPayout(input);
+    const s = po();
+    s.seq += 1;
+    const p = {
+      id: newId(), number: `PO-${String(s.seq).padStart(4, '0')}`, state: 'draft' as const, contractorName: c.name, network: c.network, address: c.address,
+      ...fields, addressChanged: false, approvedAt: null, approvedBy: null, link: null, txHash: null, paidAt: null, batchId: null, message: null,
+      createdAt: now(), history: [event('drafted', OS_USER)], opened: false,
+    };
+    s.payouts.push(p);
+    c.payoutCount += 1;
+    return publicPayout(p);
+  },
+  update_payout: ({ id, input }: Args) => {
+    const p = findPayout(id);
+    if (p.state !== 'draft') fail('conflict', `id: payout ${p.number} is ${p.state}; only drafts can be edited`, 'id');
+    const { c, fields } = checkPayout(input);
+    if (c.id !== p.contractorId) {
+      const old = po().contractors.find((x) => x.id === p.contractorId);
+      if (old) old.payoutCount -= 1;
+      c.payoutCount += 1;
+    }
+    Object.assign(p, fields);
+    p.history.push(event('edited', OS_USER));
+    return publicPayout(p);
+  },
+  review_payout: ({ id }: Args) => review(id),
+  approve_payout: ({ id, address }: Args) => {
+    const r = review(id);
+    const p = findPayout(id);
+    if (p.state !== 'draft') fail('conflict', `id: payout ${p.number} is already ${p.state}`, 'id');
+    if (address !== r.address) fail('conflict', 'address: the address changed since the review; review it again', 'address');
+    if (!r.creatorWallet) fail('invalid_input', 'creatorWalletAddress: set the creator wallet in Settings → Payouts first', 'creatorWalletAddress');
+    Object.assign(p, { state: 'approved', approvedAt: now(), approvedBy: OS_USER, message: 'not sent yet' });
+    p.history.push(event('approved', OS_USER, address));
+    setTimeout(() => {
+      if (p.state !== 'approved') return;
+      Object.assign(p, { state: 'live', link: makeLink(p.id), message: null });
+      p.history.push(event('link_created', null, p.link!.url));
+      payoutChanged(p);
+    }, 3000);
+    return publicPayout(p);
+  },
+  cancel_payout: ({ id }: Args) => {
+    const p = findPayout(id);
+    if (!['draft', 'approved', 'live'].includes(p.state) || p.opened)
+      fail('conflict', p.opened ? 'id: the payout link was already opened to sign; it cannot be cancelled' : `id: a ${p.state} payout cannot be cancelled`, 'id');
+    Object.assign(p, { state: 'cancelled', message: null, link: p.link ? { ...p.link, status: 'void' } : null });
+    p.history.push(event('cancelled', OS_USER));
+    return publicPayout(p);
+  },
+  open_payout_link: ({ id }: Args) => {
+    const p = findPayout(id);
+    if (p.state !== 'live' || !p.link) fail('conflict', 'link: the payout has no live link', 'link');
+    p.history.push(event('opened', OS_USER));
+    if (!p.opened) {
+      p.opened = true;
+      setTimeout(() => {
+        if (p.state !== 'live') return;
+        const tx = `0x${Array.from({ length: 64 }, (_, i) => '0123456789abcdef'[(i * 7 + p.number.length) % 16]).join('')}`;
+        Object.assign(p, { state: 'paid', txHash: tx, paidAt: now(), link: { ...p.link!, status: 'expired' } });
+        p.history.push(event('paid', null, `tx ${tx.slice(0, 10)}…`));
+        payoutChanged(p);
+      }, 6000);
+    }
+    return p.link!.url;
+  },
+  payout_qr_svg: ({ id }: Args) => {
+    const p = findPayout(id);
+    if (p.state !== 'live') fail('conflict', 'link: the payout has no live link', 'link');
+    return handlers.link_qr_svg({});
+  },
+  batch_payouts: ({ ids }: Args) => {
+    const list = (ids as string[]).map((id) => findPayout(id));
+    if (list.length < 2) fail('invalid_input', 'ids: choose at least 2 payouts', 'ids');
+    if (list.some((p) => !networkOf(p.network)?.evm)) fail('invalid_input', 'ids: Tron payouts cannot be batched', 'ids');
+    if (list.some((p) => p.state !== 'live')) fail('invalid_input', 'ids: only live payouts can be batched', 'ids');
+    if (list.some((p) => p.opened)) fail('invalid_input', 'ids: a payout that was opened to sign cannot be batched', 'ids');
+    if (new Set(list.map((p) => p.network)).size > 1) fail('invalid_input', 'ids: all payouts of a batch must be on one network', 'ids');
+    const batch: Batch = { id: newId(), network: list[0].network, payoutIds: list.map((p) => p.id), link: makeLink(`batch-${idSeq}`), state: 'live' };
+    for (const p of list) {
+      Object.assign(p, { state: 'batched', batchId: batch.id, link: p.link ? { ...p.link, status: 'superseded' } : null });
+      p.history.push(event('batched', OS_USER, `batch of ${list.length}`));
+    }
+    po().batches.push(batch);
+    return batch;
+  },
+});
+
+function seedPayouts() {
+  const s = po();
+  const ada = handlers.create_contractor({ input: { name: 'Ada Moreau', email: 'ada@moreau.dev', network: 'base', address: '0x52908400098527886E0F7030069857D2E4169EE7', defaultCurrency: 'USDC-base' } }) as Contractor;
+  const lin = handlers.create_contractor({ input: { name: 'Lin Wei', email: null, network: 'tron', address: 'TJRabPrwbZy45sbavfcjinPJC18kjpRTv8', defaultCurrency: 'USDT-tron' } }) as Contractor;
+  s.settings = { evmWallet: '0x8617E340B3D01FA5F11F306F4090FD50E238070D', tronWallet: 'TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7' };
+  const mk = (c: Contractor, amount: string, reference: string) =>
+    findPayout((handlers.create_payout({ input: { contractorId: c.id, amount, currency: c.defaultCurrency, reference, memo: null, invoiceId: null } }) as Payout).id);
+  // Paid to Ada's old address, a month ago.
+  const paid = mk(ada, '1200.00', 'September retainer');
+  Object.assign(paid, { state: 'paid', createdAt: ago(60 * 24 * 32), approvedAt: ago(60 * 24 * 31), approvedBy: OS_USER, link: { ...makeLink(paid.id), status: 'expired' },
+    txHash: '0x4f2a0c1d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b91c0', paidAt: ago(60 * 24 * 30) });
+  paid.history = [event('drafted', OS_USER, null, ago(60 * 24 * 32)), event('approved', OS_USER, ada.address, ago(60 * 24 * 31)),
+    event('link_created', null, paid.link!.url, ago(60 * 24 * 31)), event('opened', OS_USER, null, ago(60 * 24 * 30.1)), event('paid', null, 'tx 0x4f2a…91c0', ago(60 * 24 * 30))];
+  paid.opened = true;
+  // Ada then moved to a new wallet: the next payout to her is flagged.
+  handlers.update_contractor({ id: ada.id, input: { ...ada, address: '0xDe0B295669a9FD93d5F28D9Ec85E40f4cb697BAe' }, confirmAddressChange: true });
+  po().history[ada.id][0].at = ada.createdAt = ago(60 * 24 * 40);
+  po().history[lin.id][0].at = lin.createdAt = ago(60 * 24 * 20);
+  po().history[ada.id][1].at = ago(60 * 24 * 3);
+  // Lin's payout is live: open it to sign.
+  const live = mk(lin, '480.50', 'Translation, October');
+  Object.assign(live, { state: 'live', createdAt: ago(60 * 5), approvedAt: ago(60 * 4), approvedBy: OS_USER, link: makeLink(live.id) });
+  live.history = [event('drafted', OS_USER, null, ago(60 * 5)), event('approved', OS_USER, lin.address, ago(60 * 4)), event('link_created', null, live.link!.url, ago(60 * 4))];
+  // A draft to Ada at her new address.
+  const draft = mk(ada, '1350.00', 'October retainer');
+  draft.createdAt = ago(30);
+  draft.history[0].at = ago(30);
+}
+
 /** Routes every backend call to the in-memory handlers above, with a little latency. */
 export function installMockBackend(): void {
   seed();
+  if (params.get('empty') !== '1') seedPayouts();
   useTransport(async (command, args) => {
     await new Promise((r) => setTimeout(r, 60));
     const handler = handlers[command] ?? fail('internal', `unknown command ${command}`);
@@ -464,7 +761,10 @@ export function installMockBackend(): void {
   setInterval(() => emit('sync-status', syncStatus()), 30_000);
 }
 
-/** ?screen=dashboard|invoices|invoice-new|invoice-N|clients|client-new|client-N|settings|webhooks opens that screen. */
+/**
+ * ?screen=dashboard|invoices|invoice-new|invoice-N|clients|client-new|client-N|settings|webhooks|contractors|
+ * contractor-new|contractor-N|payouts|payout-new|payout-N|review-N opens that screen (payout N = PO-000N).
+ */
 export function openScreenFromUrl(): void {
   const screen = params.get('screen') ?? 'invoices';
   const nth = (prefix: string) => Number(screen.slice(prefix.length)) - 1;
@@ -472,5 +772,11 @@ export function openScreenFromUrl(): void {
   else if (screen.startsWith('invoice-')) navigate({ name: 'invoice-editor', id: db().invoices[nth('invoice-')]?.id ?? null });
   else if (screen === 'client-new') navigate({ name: 'client-editor', id: null });
   else if (screen.startsWith('client-')) navigate({ name: 'client-editor', id: db().clients[nth('client-')]?.id ?? null });
+  else if (screen === 'contractor-new') navigate({ name: 'contractor-editor', id: null });
+  else if (screen.startsWith('contractor-')) navigate({ name: 'contractor-editor', id: po().contractors[nth('contractor-')]?.id ?? null });
+  else if (screen === 'payout-new') navigate({ name: 'payout-editor', id: null });
+  else if (screen.startsWith('payout-')) navigate({ name: 'payout-editor', id: po().payouts[nth('payout-')]?.id ?? null });
+  else if (screen.startsWith('review-') && po().payouts[nth('review-')]) navigate({ name: 'payout-review', id: po().payouts[nth('review-')].id });
+  else if (screen === 'contractors' || screen === 'payouts') navigate({ name: screen });
   else if (screen === 'clients' || screen === 'settings' || screen === 'dashboard' || screen === 'webhooks') navigate({ name: screen });
 }

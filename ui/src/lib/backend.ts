@@ -5,6 +5,18 @@ import { listen } from '@tauri-apps/api/event';
 import { BackendError, toBackendError } from './backendError';
 import type {
   AppInfo,
+  Batch,
+  Contractor,
+  ContractorDetail,
+  ContractorInput,
+  NetworkInfo,
+  Payout,
+  PayoutChanged,
+  PayoutInput,
+  PayoutReview,
+  PayoutSettings,
+  PayoutState,
+  PayoutSummary,
   BusinessProfile,
   Client,
   ClientInput,
@@ -143,3 +155,38 @@ export const sendTestWebhook = () => call<SendTestResult>('send_test_webhook');
 /** `webhook-status`: the receiver, tunnel or registration changed, or a delivery arrived. */
 export const onWebhookStatus = (handler: (status: WebhookStatus) => void) =>
   subscribe<WebhookStatus>('webhook-status', handler);
+
+// Contractors and payouts.
+
+export const listNetworks = () => call<NetworkInfo[]>('list_networks');
+/** Contractors by name; search null = all. */
+export const listContractors = (search: string | null) => call<Contractor[]>('list_contractors', { search });
+export const getContractor = (id: string) => call<ContractorDetail>('get_contractor', { id });
+export const createContractor = (input: ContractorInput) => call<Contractor>('create_contractor', { input });
+/** A new address or network is `conflict` on `address` unless `confirmAddressChange` is true. */
+export const updateContractor = (id: string, input: ContractorInput, confirmAddressChange: boolean) =>
+  call<Contractor>('update_contractor', { id, input, confirmAddressChange });
+
+export const getPayoutSettings = () => call<PayoutSettings>('get_payout_settings');
+export const updatePayoutSettings = (input: PayoutSettings) =>
+  call<PayoutSettings>('update_payout_settings', { input });
+
+/** Newest first; state null = all. */
+export const listPayouts = (state: PayoutState | null) => call<PayoutSummary[]>('list_payouts', { state });
+export const getPayout = (id: string) => call<Payout>('get_payout', { id });
+export const createPayout = (input: PayoutInput) => call<Payout>('create_payout', { input });
+/** Drafts only. */
+export const updatePayout = (id: string, input: PayoutInput) => call<Payout>('update_payout', { id, input });
+export const reviewPayout = (id: string) => call<PayoutReview>('review_payout', { id });
+/** `address` must be exactly the one the review showed. */
+export const approvePayout = (id: string, address: string) => call<Payout>('approve_payout', { id, address });
+export const cancelPayout = (id: string) => call<Payout>('cancel_payout', { id });
+/** Opens the payout link to sign with the wallet; the URL handed to the OS opener. */
+export const openPayoutLink = (id: string) => call<string>('open_payout_link', { id });
+/** The SVG markup of the payout link's QR code. */
+export const payoutQrSvg = (id: string) => call<string>('payout_qr_svg', { id });
+/** Combines 2+ live EVM payouts on one network into one batch link. */
+export const batchPayouts = (ids: string[]) => call<Batch>('batch_payouts', { ids });
+/** `payout-changed`: the background sender or the poller moved a payout. */
+export const onPayoutChanged = (handler: (event: PayoutChanged) => void) =>
+  subscribe<PayoutChanged>('payout-changed', handler);

@@ -3,6 +3,8 @@ import type {
   AttentionReason,
   DeliveryOutcome,
   InvoiceStatus,
+  PayoutAction,
+  PayoutState,
   PayState,
   StatusEventSource,
   TunnelKind,
@@ -167,3 +169,41 @@ const PAYER_ACTIVITY_LABELS: Record<string, string> = {
 
 /** What the payer did, in words; other user events are shown by their raw name. */
 export const payerActivityLabel = (userEvent: string) => PAYER_ACTIVITY_LABELS[userEvent] ?? userEvent;
+
+export const PAYOUT_STATE_LABELS: Record<PayoutState, string> = {
+  draft: 'Draft',
+  approved: 'Approved, sending',
+  live: 'Ready to sign',
+  paid: 'Paid',
+  expired: 'Expired',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+  batched: 'In a batch',
+};
+
+const PAYOUT_ACTION_LABELS: Record<PayoutAction, string> = {
+  drafted: 'Draft created',
+  edited: 'Draft edited',
+  approved: 'Approved',
+  link_created: 'Payout link created',
+  opened: 'Opened to sign',
+  paid: 'Paid',
+  expired: 'Link expired',
+  cancelled: 'Cancelled',
+  failed: 'Refused by the API',
+  batched: 'Combined into a batch',
+  address_flagged: 'Flagged: the address changed',
+};
+
+/** A payout history action in words; unknown values are shown as given. */
+export const payoutActionLabel = (action: string) => (PAYOUT_ACTION_LABELS as Record<string, string>)[action] ?? action;
+
+/** "0x1234…abcd": the start and end of an address, for lists (the full one goes in a title). */
+export function shortAddress(address: string): string {
+  return address.length <= 14 ? address : `${address.slice(0, 6)}…${address.slice(-4)}`;
+}
+
+/** An address in groups of 4 characters, for reading it out; copy and approve use the exact string. */
+export function addressGroups(address: string): string[] {
+  return address.match(/.{1,4}/g) ?? [];
+}

@@ -7,11 +7,16 @@ export type Route =
   | { name: 'invoice-editor'; id: string | null; clientId?: string; invoice?: Invoice }
   | { name: 'clients' }
   | { name: 'client-editor'; id: string | null }
+  | { name: 'contractors' }
+  | { name: 'contractor-editor'; id: string | null }
+  | { name: 'payouts' }
+  | { name: 'payout-editor'; id: string | null; contractorId?: string }
+  | { name: 'payout-review'; id: string }
   | { name: 'settings' }
   | { name: 'webhooks' };
 
 /** The section of the sidebar a route belongs to. */
-export type Section = 'dashboard' | 'invoices' | 'clients' | 'settings' | 'webhooks';
+export type Section = 'dashboard' | 'invoices' | 'clients' | 'contractors' | 'payouts' | 'settings' | 'webhooks';
 
 export const router = $state<{ route: Route; visit: number }>({ route: { name: 'invoices' }, visit: 0 });
 
@@ -31,6 +36,13 @@ export function sectionOf(route: Route): Section {
     case 'clients':
     case 'client-editor':
       return 'clients';
+    case 'contractors':
+    case 'contractor-editor':
+      return 'contractors';
+    case 'payouts':
+    case 'payout-editor':
+    case 'payout-review':
+      return 'payouts';
     case 'settings':
       return 'settings';
     case 'webhooks':

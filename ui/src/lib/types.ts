@@ -383,3 +383,157 @@ export interface PayerActivity {
   userEvent: string;
   test: boolean;
 }
+
+// Contractors and payouts: paying people out through payout links the user signs in their wallet.
+
+export type Network = 'mainnet' | 'arbitrum-one' | 'optimism' | 'base' | 'matic' | 'bsc' | 'tron' | 'sepolia';
+export interface NetworkInfo {
+  id: Network;
+  label: string;
+  evm: boolean;
+}
+
+export interface ContractorInput {
+  name: string;
+  email: string | null;
+  network: Network;
+  address: string;
+  /** A payment currency on `network`. */
+  defaultCurrency: string | null;
+}
+export interface Contractor {
+  id: string;
+  name: string;
+  email: string | null;
+  network: Network;
+  /** Canonical: EIP-55 checksummed (EVM) or T... (Tron). */
+  address: string;
+  defaultCurrency: string | null;
+  /** The last change after creation. */
+  addressChangedAt: string | null;
+  payoutCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface AddressChange {
+  at: string;
+  network: Network;
+  oldAddress: string | null;
+  newAddress: string;
+}
+export interface ContractorDetail {
+  contractor: Contractor;
+  /** Oldest first. */
+  history: AddressChange[];
+}
+
+export type PayoutState = 'draft' | 'approved' | 'live' | 'paid' | 'expired' | 'cancelled' | 'failed' | 'batched';
+export interface PayoutInput {
+  contractorId: string;
+  amount: string;
+  currency: string;
+  reference: string | null;
+  memo: string | null;
+  invoiceId: string | null;
+}
+export interface PayoutLink {
+  url: string;
+  token: string;
+  expiresAt: string;
+  status: 'live' | 'expired' | 'void' | 'superseded';
+}
+export type PayoutAction =
+  | 'drafted'
+  | 'edited'
+  | 'approved'
+  | 'link_created'
+  | 'opened'
+  | 'paid'
+  | 'expired'
+  | 'cancelled'
+  | 'failed'
+  | 'batched'
+  | 'address_flagged';
+export interface PayoutEvent {
+  at: string;
+  action: PayoutAction;
+  /** Who acted (the OS user name) for user actions. */
+  actor: string | null;
+  /** e.g. the approved address, the tx hash, the API's message. */
+  detail: string | null;
+}
+export interface Payout {
+  id: string;
+  /** "PO-0001". */
+  number: string;
+  state: PayoutState;
+  contractorId: string;
+  contractorName: string;
+  network: Network;
+  /** The contractor's current address (draft) or the approved one. */
+  address: string;
+  currency: string;
+  amount: string;
+  reference: string | null;
+  memo: string | null;
+  invoiceId: string | null;
+  invoiceNumber: string | null;
+  /** The address changed since the last payout to this contractor. */
+  addressChanged: boolean;
+  approvedAt: string | null;
+  approvedBy: string | null;
+  link: PayoutLink | null;
+  txHash: string | null;
+  paidAt: string | null;
+  /** The batch payout this one was combined into. */
+  batchId: string | null;
+  /** Why it is waiting or failed. */
+  message: string | null;
+  createdAt: string;
+  /** Oldest first. */
+  history: PayoutEvent[];
+}
+export interface PayoutSummary {
+  id: string;
+  number: string;
+  state: PayoutState;
+  contractorName: string;
+  network: Network;
+  currency: string;
+  amount: string;
+  addressChanged: boolean;
+  createdAt: string;
+}
+export interface PayoutReview {
+  payout: Payout;
+  contractorName: string;
+  address: string;
+  network: Network;
+  networkLabel: string;
+  currency: string;
+  amount: string;
+  addressChanged: boolean;
+  /** What the last payout went to, when it changed. */
+  previousAddress: string | null;
+  /** From payout settings; null blocks approval. */
+  creatorWallet: string | null;
+  /** Why it cannot be approved now (empty: it can). */
+  problems: string[];
+}
+/** The creator wallet address per address family; null = not set. */
+export interface PayoutSettings {
+  evmWallet: string | null;
+  tronWallet: string | null;
+}
+export interface Batch {
+  id: string;
+  network: Network;
+  payoutIds: string[];
+  link: PayoutLink | null;
+  state: PayoutState;
+}
+/** The payload of the `payout-changed` event. */
+export interface PayoutChanged {
+  id: string;
+  state: PayoutState;
+}

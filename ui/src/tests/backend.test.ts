@@ -21,6 +21,24 @@ import {
   setWebhookConfig,
   getWebhookStatus,
   toBackendError,
+  approvePayout,
+  batchPayouts,
+  cancelPayout,
+  createContractor,
+  createPayout,
+  getContractor,
+  getPayout,
+  getPayoutSettings,
+  listContractors,
+  listNetworks,
+  listPayouts,
+  onPayoutChanged,
+  openPayoutLink,
+  payoutQrSvg,
+  reviewPayout,
+  updateContractor,
+  updatePayout,
+  updatePayoutSettings,
 } from '$lib/backend';
 
 beforeEach(() => {
@@ -162,5 +180,54 @@ describe('paid status commands and events', () => {
     });
     const stop2 = await onPaymentStatusChanged(() => {});
     expect(() => stop2()).not.toThrow();
+  });
+});
+
+describe('contractor and payout commands', () => {
+  it('sends the command names and argument names of the IPC contract', async () => {
+    invoke.mockResolvedValue(null);
+    const contractor = { name: 'Ada', email: null, network: 'base', address: '0xabc', defaultCurrency: 'USDC-base' } as const;
+    const payout = { contractorId: 'C1', amount: '250.00', currency: 'USDC-base', reference: null, memo: null, invoiceId: null };
+    const calls: [() => Promise<unknown>, string, Record<string, unknown> | undefined][] = [
+      [() => listNetworks(), 'list_networks', undefined],
+      [() => listContractors(null), 'list_contractors', { search: null }],
+      [() => getContractor('C1'), 'get_contractor', { id: 'C1' }],
+      [() => createContractor(contractor), 'create_contractor', { input: contractor }],
+      [() => updateContractor('C1', contractor, true), 'update_contractor', { id: 'C1', input: contractor, confirmAddressChange: true }],
+      [() => getPayoutSettings(), 'get_payout_settings', undefined],
+      [() => updatePayoutSettings({ evmWallet: null, tronWallet: null }), 'update_payout_settings', { input: { evmWallet: null, tronWallet: null } }],
+      [() => listPayouts('live'), 'list_payouts', { state: 'live' }],
+      [() => getPayout('P1'), 'get_payout', { id: 'P1' }],
+      [() => createPayout(payout), 'create_payout', { input: payout }],
+      [() => updatePayout('P1', payout), 'update_payout', { id: 'P1', input: payout }],
+      [() => reviewPayout('P1'), 'review_payout', { id: 'P1' }],
+      [() => approvePayout('P1', '0xabc'), 'approve_payout', { id: 'P1', address: '0xabc' }],
+      [() => cancelPayout('P1'), 'cancel_payout', { id: 'P1' }],
+      [() => openPayoutLink('P1'), 'open_payout_link', { id: 'P1' }],
+      [() => payoutQrSvg('P1'), 'payout_qr_svg', { id: 'P1' }],
+      [() => batchPayouts(['P1', 'P2']), 'batch_payouts', { ids: ['P1', 'P2'] }],
+    ];
+    for (const [run, command, args] of calls) {
+      await run();
+      expect(invoke).toHaveBeenLastCalledWith(command, args);
+    }
+  });
+
+  it('maps the address conflict of update_contractor to a BackendError on address', async () => {
+    invoke.mockRejectedValue({ code: 'conflict', message: 'address: confirm the change', field: 'address' });
+    const error = await updateContractor('C1', { name: 'Ada', email: null, network: 'base', address: '0x1', defaultCurrency: null }, false).catch((e) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect([error.code, error.field]).toEqual(['conflict', 'address']);
+  });
+
+  it('subscribes to payout-changed', async () => {
+    listen.mockImplementation(async (_event: string, cb: (e: { payload: unknown }) => void) => {
+      cb({ payload: { id: 'P1', state: 'live' } });
+      return () => {};
+    });
+    const seen: unknown[] = [];
+    await onPayoutChanged((event) => seen.push(event));
+    expect(listen.mock.calls[0][0]).toBe('payout-changed');
+    expect(seen).toEqual([{ id: 'P1', state: 'live' }]);
   });
 });

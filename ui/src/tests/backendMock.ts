@@ -3,7 +3,7 @@ import { vi } from 'vitest';
 
 export async function backendMock() {
   const errors = await import('$lib/backendError');
-  const { dashboard, paymentStatus, syncStatus } = await import('./fixtures');
+  const { dashboard, networks, paymentStatus, syncStatus } = await import('./fixtures');
   // Screens that are not under test still load these; they default to a quiet, online backend.
   const noSubscription = async () => () => {};
   return {
@@ -49,5 +49,23 @@ export async function backendMock() {
     setWebhookConfig: vi.fn(),
     sendTestWebhook: vi.fn(),
     onWebhookStatus: vi.fn(noSubscription),
+    listNetworks: vi.fn(async () => networks()),
+    listContractors: vi.fn(async () => []),
+    getContractor: vi.fn(),
+    createContractor: vi.fn(),
+    updateContractor: vi.fn(),
+    getPayoutSettings: vi.fn(async () => ({ evmWallet: null, tronWallet: null })),
+    updatePayoutSettings: vi.fn(),
+    listPayouts: vi.fn(async () => []),
+    getPayout: vi.fn(),
+    createPayout: vi.fn(),
+    updatePayout: vi.fn(),
+    reviewPayout: vi.fn(),
+    approvePayout: vi.fn(),
+    cancelPayout: vi.fn(),
+    openPayoutLink: vi.fn(),
+    payoutQrSvg: vi.fn(async () => '<svg xmlns="http://www.w3.org/2000/svg"></svg>'),
+    batchPayouts: vi.fn(),
+    onPayoutChanged: vi.fn(noSubscription),
   };
 }

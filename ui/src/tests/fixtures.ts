@@ -1,6 +1,11 @@
 // Sample IPC values for the UI tests, shaped exactly like docs/IPC.md.
 import type {
   AppInfo,
+  Contractor,
+  NetworkInfo,
+  Payout,
+  PayoutReview,
+  PayoutSummary,
   Client,
   Currency,
   Dashboard,
@@ -250,6 +255,104 @@ export function webhookStatus(overrides: Partial<WebhookStatus> = {}): WebhookSt
     secret: '••••9f3a',
     canRegister: true,
     deliveries: [],
+    ...overrides,
+  };
+}
+
+export function networks(): NetworkInfo[] {
+  return [
+    { id: 'mainnet', label: 'Ethereum', evm: true },
+    { id: 'base', label: 'Base', evm: true },
+    { id: 'arbitrum-one', label: 'Arbitrum One', evm: true },
+    { id: 'tron', label: 'Tron', evm: false },
+  ];
+}
+
+export const payoutCurrencies: Currency[] = [
+  { id: 'USDC-base', label: 'USDC on Base', decimals: 6, kind: 'crypto', network: 'base' },
+  { id: 'ETH-base', label: 'ETH on Base', decimals: 18, kind: 'crypto', network: 'base' },
+  { id: 'USDC-mainnet', label: 'USDC on Ethereum', decimals: 6, kind: 'crypto', network: 'mainnet' },
+  { id: 'USDT-tron', label: 'USDT on Tron', decimals: 6, kind: 'crypto', network: 'tron' },
+  { id: 'EUR', label: 'Euro', decimals: 2, kind: 'fiat', network: null },
+];
+
+export const EVM_ADDRESS = '0x52908400098527886E0F7030069857D2E4169EE7';
+export const EVM_ADDRESS_2 = '0x8617E340B3D01FA5F11F306F4090FD50E238070D';
+
+export function contractor(overrides: Partial<Contractor> = {}): Contractor {
+  return {
+    id: '01CONTRACTORADA',
+    name: 'Ada Lovelace',
+    email: 'ada@example.test',
+    network: 'base',
+    address: EVM_ADDRESS,
+    defaultCurrency: 'USDC-base',
+    addressChangedAt: null,
+    payoutCount: 2,
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    ...overrides,
+  };
+}
+
+export function payout(overrides: Partial<Payout> = {}): Payout {
+  return {
+    id: '01PAYOUT0001',
+    number: 'PO-0001',
+    state: 'draft',
+    contractorId: '01CONTRACTORADA',
+    contractorName: 'Ada Lovelace',
+    network: 'base',
+    address: EVM_ADDRESS,
+    currency: 'USDC-base',
+    amount: '250.00',
+    reference: 'October',
+    memo: null,
+    invoiceId: null,
+    invoiceNumber: null,
+    addressChanged: false,
+    approvedAt: null,
+    approvedBy: null,
+    link: null,
+    txHash: null,
+    paidAt: null,
+    batchId: null,
+    message: null,
+    createdAt: '2026-11-20T10:00:00Z',
+    history: [{ at: '2026-11-20T10:00:00Z', action: 'drafted', actor: 'sam', detail: null }],
+    ...overrides,
+  };
+}
+
+export function payoutSummary(overrides: Partial<PayoutSummary> = {}): PayoutSummary {
+  return {
+    id: '01PAYOUT0001',
+    number: 'PO-0001',
+    state: 'live',
+    contractorName: 'Ada Lovelace',
+    network: 'base',
+    currency: 'USDC-base',
+    amount: '250.00',
+    addressChanged: false,
+    createdAt: '2026-11-20T10:00:00Z',
+    ...overrides,
+  };
+}
+
+export function payoutReview(overrides: Partial<PayoutReview> = {}): PayoutReview {
+  const p = overrides.payout ?? payout();
+  return {
+    payout: p,
+    contractorName: p.contractorName,
+    address: p.address,
+    network: p.network,
+    networkLabel: 'Base',
+    currency: p.currency,
+    amount: p.amount,
+    addressChanged: false,
+    previousAddress: null,
+    creatorWallet: EVM_ADDRESS_2,
+    problems: [],
     ...overrides,
   };
 }

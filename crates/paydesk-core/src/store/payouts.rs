@@ -28,6 +28,7 @@ const SETTINGS_KEY: &str = "payout_settings";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PayoutClaim {
     pub id: String,
+    pub number: String,
     pub attempt: u32,
     pub recipient: String,
     pub creator_wallet: String,
@@ -42,6 +43,8 @@ pub struct PayoutClaim {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchClaim {
     pub id: String,
+    /// The payouts combined, with their numbers.
+    pub payouts: Vec<(String, String)>,
     pub attempt: u32,
     pub network: Network,
     pub tokens: Vec<String>,
@@ -553,7 +556,7 @@ impl Store {
                 .query_row(
                     "SELECT p.id, p.address, p.creator_wallet, p.network, p.currency, p.amount,
                          coalesce(p.reference, 'PO-' || printf('%04d', p.seq)), c.name,
-                         p.attempts + 1
+                         p.attempts + 1, p.seq
                      FROM payouts p JOIN contractors c ON c.id = p.contractor_id
                      WHERE p.state = 'approved' AND p.next_attempt_at <= ?1
                      ORDER BY p.next_attempt_at LIMIT 1",
@@ -569,12 +572,23 @@ impl Store {
                             r.get::<_, String>(6)?,
                             r.get::<_, String>(7)?,
                             r.get::<_, i64>(8)?,
+                            r.get::<_, i64>(9)?,
                         ))
                     },
                 )
                 .optional()?;
-            let Some((id, recipient, wallet, network, currency, amount, reference, name, attempt)) =
-                row
+            let Some((
+                id,
+                recipient,
+                wallet,
+                network,
+                currency,
+                amount,
+                reference,
+                name,
+                attempt,
+                seq,
+            )) = row
             else {
                 return Ok(None);
             };
@@ -584,6 +598,7 @@ impl Store {
             )?;
             Ok(Some(PayoutClaim {
                 id,
+                number: number(seq),
                 attempt: attempt.max(0) as u32,
                 recipient,
                 creator_wallet: wallet.unwrap_or_default(),
@@ -802,15 +817,27 @@ impl Store {
                 params![id, attempt, timestamp(now + lease)],
             )?;
             let mut stmt = tx.prepare_cached(
-                "SELECT l.token FROM payouts p JOIN payout_links l
+                "SELECT l.token, p.id, p.seq FROM payouts p JOIN payout_links l
                      ON l.owner_kind = 'payout' AND l.owner_id = p.id AND l.status = 'live'
                  WHERE p.batch_id = ?1 ORDER BY p.seq",
             )?;
-            let tokens = stmt
-                .query_map([&id], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<String>>>()?;
+            let rows = stmt
+                .query_map([&id], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let tokens = rows.iter().map(|(t, _, _)| t.clone()).collect();
+            let payouts = rows
+                .into_iter()
+                .map(|(_, id, seq)| (id, number(seq)))
+                .collect();
             Ok(Some(BatchClaim {
                 id,
+                payouts,
                 attempt: attempt.max(0) as u32,
                 network: network_of(&network)?,
                 tokens,
