@@ -614,6 +614,13 @@ impl Paydesk {
         Ok(key.to_string())
     }
 
+    /// Mark the payout as being looked at: its link is polled every 10 s for ten minutes.
+    pub fn watch_payout(&mut self, id_or_number: &str) -> Result<()> {
+        let id = self.payout_id(id_or_number)?;
+        let until = self.clock.now() + chrono::Duration::minutes(10);
+        self.store.watch_payout(&id, until)
+    }
+
     /// Payouts in `state` (or all), newest first.
     pub fn list_payouts(
         &mut self,

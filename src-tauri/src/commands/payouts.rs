@@ -99,10 +99,16 @@ pub async fn list_payouts(
     app.run(move |e| e.list_payouts(state)).await
 }
 
-/// One payout with its link and history.
+/// One payout with its link and history (also marks it "being looked at": its link is polled
+/// every 10 s for ten minutes, as an open invoice's is).
 #[tauri::command]
 pub async fn get_payout(state: State<'_, AppState>, id: String) -> IpcResult<Payout> {
-    state.run(move |e| e.payout(&id)).await
+    state
+        .run(move |e| {
+            e.watch_payout(&id)?;
+            e.payout(&id)
+        })
+        .await
 }
 
 /// A new draft.

@@ -209,6 +209,98 @@ async fn webhooks_panel_registers_and_a_payment_arrives_by_webhook() -> Result<(
         .inspect_err(|_| driver.print_log())
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pays_a_contractor_after_review_and_approval() -> Result<()> {
+    const LOWER: &str = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed";
+    const CHECKSUMMED: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+    let driver = start_driver().await?;
+    let app = driver.new_session().await?;
+    let outcome = async {
+        app.wait_for("screen-invoices").await?;
+        // The wallet that signs payouts.
+        app.click("nav-settings").await?;
+        app.wait_for("screen-settings").await?;
+        app.fill(
+            "settings-evm-wallet",
+            "0xdbf03b407c01e7cd3cbea99509d93f8dddc8c6fb",
+        )
+        .await?;
+        app.click("settings-payout-save").await?;
+
+        // A contractor, typed lowercase, stored checksummed.
+        app.click("nav-contractors").await?;
+        app.wait_for("screen-contractors").await?;
+        app.click("contractor-new").await?;
+        app.wait_for("screen-contractor-editor").await?;
+        app.fill("contractor-name", "Ada Dev").await?;
+        app.select("contractor-network", Choice::Value("sepolia"))
+            .await?;
+        app.fill("contractor-address", LOWER).await?;
+        app.select("contractor-currency", Choice::Value("FAU-sepolia"))
+            .await?;
+        app.click("contractor-save").await?;
+        app.click("nav-contractors").await?;
+        wait_for_row(&app, "contractor-row", None, "Ada Dev").await?;
+
+        // A draft, then the review: the full checksummed address, then a deliberate approval.
+        app.click("nav-payouts").await?;
+        app.wait_for("screen-payouts").await?;
+        app.click("payout-new").await?;
+        app.wait_for("screen-payout-editor").await?;
+        app.select("payout-contractor", Choice::TextContains("Ada Dev"))
+            .await?;
+        app.fill("payout-amount", "25").await?;
+        app.select("payout-currency", Choice::Value("FAU-sepolia"))
+            .await?;
+        app.click("payout-save").await?;
+        app.wait_for("payout-state").await?;
+        app.click("payout-review").await?;
+        app.wait_for("screen-payout-review").await?;
+        let shown = app
+            .wait_for("review-address")
+            .await?
+            .attr("data-address")
+            .await?
+            .unwrap_or_default();
+        anyhow::ensure!(shown == CHECKSUMMED, "review shows {shown}");
+        shoot(&app, "payout-review").await?;
+        app.click("review-confirm").await?;
+        app.click("review-approve").await?;
+
+        // The sender creates the payout link; it is opened to sign (a recording fake opener).
+        let url = app
+            .wait_text("payout-link-url", "a sandbox payout URL", |t| {
+                t.starts_with("http://127.0.0.1:")
+            })
+            .await?;
+        app.wait_for("payout-qr").await?;
+        app.click("payout-open").await?;
+        let opened = wait_opened(&driver, 1).await?;
+        anyhow::ensure!(opened[0] == url, "opened {opened:?}, link {url}");
+        let token = url
+            .split("token=")
+            .nth(1)
+            .context("a token in the link")?
+            .to_string();
+        pay_on_sandbox(&driver.data_dir(), &token).await?;
+        // Watched while open: polled every 10 s until paid.
+        app.wait_text("payout-state", "the paid state", |t| t.contains("Paid"))
+            .await?;
+        app.wait_for("payout-tx").await?;
+        app.wait_for_css(&format!(
+            "{}[data-action='paid']",
+            testid("payout-history-row")
+        ))
+        .await?;
+        shoot(&app, "payout").await?;
+        Ok(())
+    }
+    .await;
+    app.finish(outcome)
+        .await
+        .inspect_err(|_| driver.print_log())
+}
+
 /// `POST /__sandbox/payments/{token}/pay` on the app's Test-mode sandbox (found through the
 /// endpoint file it wrote in the data folder): the payer pays in full.
 async fn pay_on_sandbox(data_dir: &std::path::Path, token: &str) -> Result<()> {

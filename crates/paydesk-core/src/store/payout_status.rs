@@ -179,6 +179,28 @@ pub(super) fn apply(
 }
 
 impl Store {
+    /// The payout is being looked at: its live link (or its batch's) is polled every 10 s until
+    /// `until`, as an invoice's is.
+    pub fn watch_payout(&mut self, payout_id: &str, until: DateTime<Utc>) -> Result<()> {
+        self.write(|tx, _| {
+            tx.execute(
+                "UPDATE payout_links SET watch_until = ?2,
+                     next_check_at = CASE WHEN next_check_at IS NULL THEN NULL
+                         ELSE min(next_check_at, ?3) END
+                 WHERE status = 'live' AND (
+                     (owner_kind = 'payout' AND owner_id = ?1)
+                     OR (owner_kind = 'batch'
+                         AND owner_id = (SELECT batch_id FROM payouts WHERE id = ?1)))",
+                params![
+                    payout_id,
+                    timestamp(until),
+                    timestamp(until - Duration::minutes(10) + Duration::seconds(10))
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Apply one poll answer about a payout or batch link: move the link forward only, schedule
     /// its next poll, and mark the payout(s) paid or expired, in one transaction.
     pub fn apply_payout_observation(
