@@ -9,6 +9,8 @@ mod invoices;
 mod links;
 mod migrations;
 mod outbox;
+mod payout_batches;
+mod payout_queue;
 mod payout_status;
 mod payouts;
 mod settings;
@@ -26,8 +28,9 @@ use crate::error::{Error, Result};
 
 pub use links::LINK_LIFETIME_DAYS;
 pub use outbox::{Claim, CreatedLink};
+pub use payout_batches::BatchClaim;
+pub use payout_queue::PayoutClaim;
 pub use payout_status::PayoutChange;
-pub use payouts::{BatchClaim, PayoutClaim};
 pub use status::{DueLink, LinkOwner};
 pub use webhooks::{DeliveryKind, DeliveryOutcome, WebhookDelivery};
 
