@@ -59,6 +59,24 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Receive Request Network webhooks: settings, status, the receiver and a test event.
     Webhook(WebhookArgs),
+    /// Add, list, show and edit contractors (who you pay, and their pinned payout address).
+    Contractor(ContractorArgs),
+    /// Draft, review, approve, open, batch and cancel payouts to contractors.
+    Payout(PayoutArgs),
+}
+
+/// `paydesk contractor ...`
+#[derive(Debug, Args)]
+pub struct ContractorArgs {
+    #[command(subcommand)]
+    pub command: crate::payouts::ContractorCommand,
+}
+
+/// `paydesk payout ...`
+#[derive(Debug, Args)]
+pub struct PayoutArgs {
+    #[command(subcommand)]
+    pub command: crate::payouts::PayoutCommand,
 }
 
 /// `paydesk webhook ...`

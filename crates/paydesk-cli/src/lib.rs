@@ -32,7 +32,7 @@
 //! - `client add|list|show|edit` ([`clients`])
 //! - `invoice create|list|show|edit|void|duplicate` ([`invoices`]; create/edit flags in
 //!   [`invoice_form`])
-//! - `settings [show|set|mode|payment]`, `profile [show|set]` ([`settings`]; `payment` in
+//! - `settings [show|set|mode|payment|payout]`, `profile [show|set]` ([`settings`]; `payment` in
 //!   [`links`])
 //! - `link create|show|reissue|void` ([`links`]), `outbox list|retry` ([`outbox`]): payment
 //!   links, sent in Test mode to the data folder's own sandbox (`<data_dir>/sandbox`, port
@@ -41,6 +41,9 @@
 //! - `info`, `currencies` ([`info`])
 //! - `webhook config|status|serve|test` ([`webhook`]): the webhook settings, the registration
 //!   with Request, the receiver + tunnel in the foreground, and test deliveries
+//! - `contractor add|list|show|edit`, `payout draft|list|show|review|approve|cancel|open|batch|qr`
+//!   and `settings payout` ([`payouts`]): paying contractors through payout links signed with
+//!   your own wallet; `outbox send|retry` and `sync` send approved payouts too
 //!
 //! ## Exit codes
 //!
@@ -59,6 +62,7 @@ pub mod invoices;
 pub mod links;
 pub mod outbox;
 mod output;
+pub mod payouts;
 mod sandbox;
 mod secrets;
 pub mod settings;
@@ -116,6 +120,8 @@ where
         Command::Sync(a) => sync::run_sync(a, &mut ctx),
         Command::Status(a) => sync::run_status(a, &mut ctx),
         Command::Webhook(c) => webhook::run(c.command, &mut ctx),
+        Command::Contractor(c) => payouts::run_contractor(c.command, &mut ctx),
+        Command::Payout(c) => payouts::run_payout(c.command, &mut ctx),
     };
     match result {
         Ok(()) => exit::OK,

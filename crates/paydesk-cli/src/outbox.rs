@@ -1,4 +1,6 @@
 //! `paydesk outbox list|send|retry`, and the one sender pass every link command runs.
+//! `send` and `retry` also send approved payouts and requested batch payouts once (their own
+//! queue in the engine) and report them under `payouts`.
 //!
 //! A sender pass claims every due row of the current mode's outbox and sends each once:
 //! in Test mode to the data folder's sandbox ([`TestModeSandbox::attach_or_start`] on
@@ -133,6 +135,22 @@ impl Sender {
         self.run_with_lease(app, None)
     }
 
+    /// Send every approved payout and requested batch that is due, once (the payouts' own
+    /// queue, see [`paydesk_core::payout_sender`]). `Err(reason)` when there is nowhere to send to.
+    pub fn run_payouts(&self, app: &Paydesk) -> Result<Result<SendReport, String>, Failure> {
+        let Some(gateway) = &self.gateway else {
+            return Ok(Err(self
+                .unreachable
+                .clone()
+                .unwrap_or_else(|| "no gateway".into())));
+        };
+        let mut sender = app.payout_sender()?;
+        let report = self
+            .runtime
+            .block_on(sender.run_once(gateway, chrono::Utc::now()))?;
+        Ok(Ok(report))
+    }
+
     /// [`Sender::run`] holding each claim for `lease` (the engine's default when `None`).
     fn run_with_lease(
         &self,
@@ -205,6 +223,9 @@ struct RetryView {
     skipped: Vec<(String, String)>,
     /// What the send pass did; `None` when nothing could be sent.
     report: Option<SendReport>,
+    /// What the payout pass did (approved payouts and requested batches); `None` when nothing
+    /// could be sent.
+    payouts: Option<SendReport>,
     /// Why nothing was sent.
     unreachable: Option<String>,
     outbox: Vec<OutboxItem>,
@@ -236,6 +257,7 @@ pub(crate) fn run(command: OutboxCommand, ctx: &mut Ctx<'_, '_>) -> Result<(), F
                 Ok(r) => (Some(r), None),
                 Err(why) => (None, Some(why)),
             };
+            let payouts = sender.run_payouts(app)?.ok();
             drop(sender);
             if until_empty {
                 if let Some(why) = unreachable {
@@ -246,6 +268,7 @@ pub(crate) fn run(command: OutboxCommand, ctx: &mut Ctx<'_, '_>) -> Result<(), F
                 requeued: Vec::new(),
                 skipped: Vec::new(),
                 report,
+                payouts,
                 unreachable,
                 outbox: app.outbox_list(50)?,
             };
@@ -280,10 +303,12 @@ pub(crate) fn run(command: OutboxCommand, ctx: &mut Ctx<'_, '_>) -> Result<(), F
                 Ok(r) => (Some(r), None),
                 Err(why) => (None, Some(why)),
             };
+            let payouts = sender.run_payouts(app)?.ok();
             let view = RetryView {
                 requeued,
                 skipped,
                 report,
+                payouts,
                 unreachable,
                 outbox: app.outbox_list(50)?,
             };
@@ -313,12 +338,32 @@ fn finish(ctx: &mut Ctx<'_, '_>, view: &RetryView) -> Result<(), Failure> {
         for (id, why) in &v.skipped {
             writeln!(out, "  {id} not retried: {why}")?;
         }
+        if let Some(p) = v
+            .payouts
+            .as_ref()
+            .filter(|p| p.sent + p.retrying + p.failed + p.discarded > 0 || !p.errors.is_empty())
+        {
+            writeln!(
+                out,
+                "Payouts: sent {}, retrying later {}, failed {}.",
+                p.sent, p.retrying, p.failed
+            )?;
+            for (id, message) in &p.errors {
+                writeln!(out, "  {id}: {message}")?;
+            }
+        }
         write_items(out, &v.outbox)
     })?;
     let failed = view.report.as_ref().map_or(0, |r| r.failed);
     if failed > 0 {
         return Err(Failure::Remote(format!(
             "{failed} link request(s) were refused for good; see `paydesk outbox list`"
+        )));
+    }
+    let failed = view.payouts.as_ref().map_or(0, |r| r.failed);
+    if failed > 0 {
+        return Err(Failure::Remote(format!(
+            "{failed} payout link request(s) were refused for good; see `paydesk payout list --state failed`"
         )));
     }
     Ok(())

@@ -1,4 +1,4 @@
-//! `paydesk settings [show|set|mode]` and `paydesk profile [show|set]`.
+//! `paydesk settings [show|set|mode|payment|payout]` and `paydesk profile [show|set]`.
 //!
 //! `set` changes only the flags given. `settings mode live` switches to the live database (and
 //! the live credentials); Test mode and live mode never share invoices or secrets.
@@ -32,6 +32,8 @@ pub enum SettingsCommand {
     },
     /// Show or change where payment links pay to, and the default redirect after payment.
     Payment(crate::links::PaymentArgs),
+    /// Show or change the wallets that create and sign payouts (EVM, Tron).
+    Payout(crate::payouts::PayoutSettingsArgs),
     /// Show the mode, or switch between Test mode and live mode (separate books).
     Mode {
         /// The mode to switch to.
@@ -113,6 +115,7 @@ pub(crate) fn run_settings(
             ctx.emit(&s, write_settings)
         }
         SettingsCommand::Payment(args) => crate::links::run_payment_settings(args, ctx),
+        SettingsCommand::Payout(args) => crate::payouts::run_payout_settings(args, ctx),
         SettingsCommand::Mode { mode } => {
             let app = ctx.app()?;
             if let Some(m) = mode {

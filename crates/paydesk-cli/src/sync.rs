@@ -1,6 +1,7 @@
 //! `paydesk sync [--once|--watch]` and `paydesk status INV [--check]`.
 //!
-//! `sync` runs what the app runs in the background: it sends the outbox, then polls every
+//! `sync` runs what the app runs in the background: it sends the outbox (link requests, then
+//! approved payouts and batch payouts), then polls every
 //! payment link that is due (status/ in the engine decides when), through one rate limiter for
 //! the whole process. `--once` (the default) polls until nothing is due now and exits; `--watch`
 //! keeps going, printing each invoice that moves forward, until interrupted. `status` shows an
@@ -13,6 +14,7 @@ use clap::Args;
 use paydesk_core::status::limiter::RateLimiter;
 use paydesk_core::status::poller::{SyncStatus, TickReport};
 use paydesk_core::status::{PaymentStatus, StatusChange};
+use paydesk_core::store::PayoutChange;
 use serde::Serialize;
 
 use crate::context::Ctx;
@@ -54,9 +56,17 @@ pub struct StatusArgs {
 #[serde(rename_all = "camelCase")]
 struct SyncView {
     links_sent: u32,
+    /// Payout and batch payout links created (approved payouts sent).
+    payouts_sent: u32,
     polled: u32,
     changes: Vec<StatusChange>,
+    /// Payouts that were paid or expired.
+    payout_changes: Vec<PayoutChange>,
     status: SyncStatus,
+}
+
+pub(crate) fn write_payout_change(out: &mut dyn Write, c: &PayoutChange) -> io::Result<()> {
+    writeln!(out, "{}: payout {}", c.number, c.state.as_str())
 }
 
 pub(crate) fn write_change(out: &mut dyn Write, c: &StatusChange) -> io::Result<()> {
@@ -87,16 +97,21 @@ pub(crate) fn run_sync(args: SyncArgs, ctx: &mut Ctx<'_, '_>) -> Result<(), Fail
     let gateway = sender.gateway(limiter.clone()).map_err(Failure::Remote)?;
     let mut poller = app.poller(limiter)?;
     let mut outbox = app.outbox()?;
+    let mut payouts = app.payout_sender()?;
     let mut view = SyncView {
         links_sent: 0,
+        payouts_sent: 0,
         polled: 0,
         changes: Vec::new(),
+        payout_changes: Vec::new(),
         status: poller.status(chrono::Utc::now())?,
     };
     loop {
         let now = chrono::Utc::now();
         let sent = sender.runtime().block_on(outbox.run_once(&gateway, now))?;
         view.links_sent += sent.sent;
+        let sent = sender.runtime().block_on(payouts.run_once(&gateway, now))?;
+        view.payouts_sent += sent.sent;
         let report: TickReport = sender.runtime().block_on(poller.tick(&gateway, now))?;
         view.polled += report.polled;
         if args.watch {
@@ -110,6 +125,14 @@ pub(crate) fn run_sync(args: SyncArgs, ctx: &mut Ctx<'_, '_>) -> Result<(), Fail
                     write_change(out, c)?;
                 }
             }
+            for c in &report.payout_changes {
+                if json {
+                    serde_json::to_writer(&mut *out, c).map_err(io::Error::from)?;
+                    writeln!(out)?;
+                } else {
+                    write_payout_change(out, c)?;
+                }
+            }
             out.flush()?;
             if report.offline && report.polled > 0 {
                 let why = poller.status(now)?.last_error.unwrap_or_default();
@@ -119,6 +142,7 @@ pub(crate) fn run_sync(args: SyncArgs, ctx: &mut Ctx<'_, '_>) -> Result<(), Fail
             continue;
         }
         view.changes.extend(report.changes);
+        view.payout_changes.extend(report.payout_changes);
         let status = poller.status(chrono::Utc::now())?;
         if report.polled == 0 || status.due_now == 0 || report.offline {
             view.status = status;
@@ -144,8 +168,14 @@ pub(crate) fn run_sync(args: SyncArgs, ctx: &mut Ctx<'_, '_>) -> Result<(), Fail
         } else if let Some(e) = &v.status.last_error {
             writeln!(out, "Last error: {e}")?;
         }
+        if v.payouts_sent > 0 {
+            writeln!(out, "Sent {} payout link(s).", v.payouts_sent)?;
+        }
         for c in &v.changes {
             write_change(out, c)?;
+        }
+        for c in &v.payout_changes {
+            write_payout_change(out, c)?;
         }
         Ok(())
     })

@@ -18,6 +18,8 @@ mod crash;
 mod invoices;
 #[path = "cli/links.rs"]
 mod links;
+#[path = "cli/payouts.rs"]
+mod payouts;
 #[path = "cli/sandbox.rs"]
 mod sandbox;
 #[path = "cli/secrets.rs"]
