@@ -55,6 +55,17 @@ const COMMANDS: &[&str] = &[
     "open_payout_link",
     "payout_qr_svg",
     "batch_payouts",
+    "save_invoice_pdf",
+    "send_invoice",
+    "export_data",
+    "export_invoice_history",
+    "choose_logo",
+    "clear_logo",
+    "get_logo",
+    "create_backup",
+    "restore_backup",
+    "list_auto_backups",
+    "restore_auto_backup",
 ];
 
 fn main() {

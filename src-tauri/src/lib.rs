@@ -6,6 +6,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod files;
 pub mod launcher;
 pub mod state;
 pub mod webhooks;
@@ -71,6 +72,17 @@ macro_rules! handlers {
             $crate::commands::payouts::open_payout_link,
             $crate::commands::payouts::payout_qr_svg,
             $crate::commands::payouts::batch_payouts,
+            $crate::commands::documents::save_invoice_pdf,
+            $crate::commands::documents::send_invoice,
+            $crate::commands::documents::export_data,
+            $crate::commands::documents::export_invoice_history,
+            $crate::commands::documents::choose_logo,
+            $crate::commands::documents::clear_logo,
+            $crate::commands::documents::get_logo,
+            $crate::commands::backup::create_backup,
+            $crate::commands::backup::restore_backup,
+            $crate::commands::backup::list_auto_backups,
+            $crate::commands::backup::restore_auto_backup,
         ]
     };
 }
@@ -153,18 +165,22 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         // Starts the tunnel program from Rust only: no shell permission is granted either.
         .plugin(tauri_plugin_shell::init())
+        // Save and open dialogs for PDFs, exports, backups and the logo, shown from Rust.
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             // Every second: send due link requests, then poll the links that are due.
             let handle = app.handle().clone();
             let payouts = app.handle().clone();
-            sender.spawn_background_loop(
-                TICK,
-                move |report, sync| publish(&handle, report, sync),
-                move |changes| publish_payouts(&payouts, changes),
-            );
+            sender.set_payout_listener(std::sync::Arc::new(move |changes| {
+                publish_payouts(&payouts, changes)
+            }));
+            sender.spawn_background_loop(TICK, move |report, sync| publish(&handle, report, sync));
             start_webhooks(app.handle(), &sender);
+            sender.set_file_picker(std::sync::Arc::new(files::DialogPicker(
+                app.handle().clone(),
+            )));
             Ok(())
         })
         .invoke_handler(handlers!())

@@ -47,7 +47,14 @@ pub struct AppState {
     sync: Arc<Mutex<Option<SyncStatus>>>,
     /// The webhook receiver, tunnel and registration ([`crate::webhooks`]).
     webhooks: Arc<crate::webhooks::WebhookHub>,
+    /// The save and open dialogs ([`crate::files`]); tests put fixed answers here.
+    files: Arc<Mutex<Option<Arc<dyn crate::files::FilePicker>>>>,
+    /// Told about every payout a sender pass moved (the shell emits `payout-changed`).
+    payout_listener: Arc<Mutex<Option<PayoutListener>>>,
 }
+
+/// Called with the payouts a pass moved.
+pub type PayoutListener = Arc<dyn Fn(&[paydesk_core::store::PayoutChange]) + Send + Sync>;
 
 impl AppState {
     /// Open the data folder (from `PAYDESK_DATA_DIR` or the platform app-data folder) with the
@@ -64,6 +71,8 @@ impl AppState {
             limiter: Default::default(),
             sync: Default::default(),
             webhooks: Default::default(),
+            files: Default::default(),
+            payout_listener: Default::default(),
         }
     }
 
@@ -81,6 +90,8 @@ impl AppState {
             limiter: Default::default(),
             sync: Default::default(),
             webhooks: Default::default(),
+            files: Default::default(),
+            payout_listener: Default::default(),
         }
     }
 
@@ -91,6 +102,83 @@ impl AppState {
             slot.sandbox_port = Some(port);
         }
         self
+    }
+
+    /// Tell `listener` about every payout a sender pass moves (whichever pass sent it: the
+    /// background loop's or one woken by an approval).
+    pub fn set_payout_listener(&self, listener: PayoutListener) {
+        *self
+            .payout_listener
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(listener);
+    }
+
+    /// Show dialogs with `picker` (the OS dialogs in the app, fixed answers in tests).
+    pub fn set_file_picker(&self, picker: Arc<dyn crate::files::FilePicker>) {
+        *self.files.lock().unwrap_or_else(|e| e.into_inner()) = Some(picker);
+    }
+
+    /// Ask where to save (`None`: cancelled), off the async workers.
+    pub async fn pick_save(
+        &self,
+        title: &'static str,
+        default_name: String,
+        filter: crate::files::Filter,
+    ) -> IpcResult<Option<PathBuf>> {
+        let picker = self.picker()?;
+        tauri::async_runtime::spawn_blocking(move || picker.save(title, &default_name, filter))
+            .await
+            .map_err(|e| IpcError::internal(format!("the file dialog failed: {e}")))
+    }
+
+    /// Ask which file to open (`None`: cancelled), off the async workers.
+    pub async fn pick_open(
+        &self,
+        title: &'static str,
+        filter: crate::files::Filter,
+    ) -> IpcResult<Option<PathBuf>> {
+        let picker = self.picker()?;
+        tauri::async_runtime::spawn_blocking(move || picker.open(title, filter))
+            .await
+            .map_err(|e| IpcError::internal(format!("the file dialog failed: {e}")))
+    }
+
+    fn picker(&self) -> IpcResult<Arc<dyn crate::files::FilePicker>> {
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .ok_or_else(|| IpcError::internal("no file dialog is available"))
+    }
+
+    /// Run `f` while no other connection of the app is open on the books: sender and poller
+    /// passes wait, their connections and the webhook receiver are closed first and reopened
+    /// after (a restore replaces the database file).
+    pub async fn with_books_closed<T, F>(&self, f: F) -> IpcResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Paydesk) -> paydesk_core::Result<T> + Send + 'static,
+    {
+        let mut slot = self.sender.lock().await;
+        slot.poller = None;
+        slot.outbox = None;
+        slot.payouts = None;
+        self.stop_webhooks().await;
+        let out = self.run(f).await;
+        drop(slot);
+        if let Err(e) = self.restart_webhooks().await {
+            tracing::warn!(error = %e.message, "webhooks did not restart after the restore");
+        }
+        out
+    }
+
+    /// Take today's automatic backup when it is due (the background loop calls this).
+    pub async fn auto_backup(&self) {
+        match self.run(|e| e.auto_backup_if_due(chrono::Utc::now())).await {
+            Ok(Some(path)) => tracing::info!(path = %path.display(), "automatic backup written"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e.message, "automatic backup failed"),
+        }
     }
 
     /// The webhook service's holder.
@@ -161,6 +249,16 @@ impl AppState {
         report.failed += sent.failed;
         report.discarded += sent.discarded;
         report.errors.extend(sent.errors);
+        if !sent.payouts.is_empty() {
+            let listener = self
+                .payout_listener
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            if let Some(tell) = listener {
+                tell(&sent.payouts);
+            }
+        }
         report.payouts.extend(sent.payouts);
         if report.sent > 0 || report.retrying > 0 || report.failed > 0 {
             tracing::info!(
@@ -310,25 +408,28 @@ impl AppState {
         &self,
         period: std::time::Duration,
         on_tick: impl Fn(&TickReport, Option<SyncStatus>) + Send + 'static,
-        on_payouts: impl Fn(&[paydesk_core::store::PayoutChange]) + Send + 'static,
     ) {
         let state = self.clone();
         tauri::async_runtime::spawn(async move {
             let mut tick = tokio::time::interval(period);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             let wake = state.webhooks.wake.clone();
+            // The daily automatic backup: looked at on start and then every hour.
+            let mut last_backup_check: Option<std::time::Instant> = None;
             loop {
+                if last_backup_check
+                    .is_none_or(|t| t.elapsed() > std::time::Duration::from_secs(3600))
+                {
+                    last_backup_check = Some(std::time::Instant::now());
+                    state.auto_backup().await;
+                }
                 // A payment webhook wakes the loop at once for its confirming poll.
                 tokio::select! {
                     _ = tick.tick() => {}
                     _ = wake.notified() => {}
                 }
-                match state.send_pass().await {
-                    Ok(report) if !report.payouts.is_empty() => on_payouts(&report.payouts),
-                    Ok(_) => {}
-                    Err(e) => {
-                        tracing::debug!(error = %e.message, "payment-link sender pass did not run")
-                    }
+                if let Err(e) = state.send_pass().await {
+                    tracing::debug!(error = %e.message, "payment-link sender pass did not run");
                 }
                 match state.poll_pass().await {
                     Ok(report) => {

@@ -658,3 +658,146 @@ fn a_payout_goes_from_draft_through_a_deliberate_approval_to_paid() {
         .expect_err("paid is final");
     assert_eq!(cancel["code"], "conflict");
 }
+
+#[test]
+fn pdf_exports_and_logo_go_through_the_dialogs_chosen_in_rust() {
+    use tauri::Manager;
+    let h = harness();
+    let picker = Arc::new(paydesk_desktop::files::FixedPicker::default());
+    h.window.state::<AppState>().set_file_picker(picker.clone());
+    let invoice = invoice_for_link(&h);
+    let id = invoice["id"].clone();
+
+    // Cancelled dialog: nothing written, `null` back.
+    let none = h
+        .invoke(
+            "save_invoice_pdf",
+            json!({ "invoiceId": id, "paper": "letter" }),
+        )
+        .expect("cancel");
+    assert!(none.is_null());
+
+    let out = h.dir.path().join("out");
+    std::fs::create_dir_all(&out).expect("dir");
+    picker.saves.lock().unwrap().push(out.join("invoice.pdf"));
+    let saved = h
+        .invoke(
+            "save_invoice_pdf",
+            json!({ "invoiceId": id, "paper": "a4" }),
+        )
+        .expect("pdf");
+    let pdf = std::fs::read(out.join("invoice.pdf")).expect("written");
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(saved["bytes"], pdf.len() as u64);
+    assert_eq!(saved["pages"], 1);
+
+    picker.saves.lock().unwrap().push(out.join("invoices.csv"));
+    let year = chrono::Utc::now().format("%Y").to_string();
+    let exported = h
+        .invoke(
+            "export_data",
+            json!({ "kind": "invoices", "from": format!("{year}-01-01"), "to": format!("{year}-12-31") }),
+        )
+        .expect("export");
+    assert_eq!(exported["rows"], 1);
+    let csv = std::fs::read_to_string(out.join("invoices.csv")).expect("csv");
+    assert!(csv.starts_with("number,status,client"), "{csv}");
+    assert!(csv.contains(invoice["number"].as_str().expect("number")));
+    let bad = h
+        .invoke(
+            "export_data",
+            json!({ "kind": "invoices", "from": "2026-12-31", "to": "2026-01-01" }),
+        )
+        .expect_err("reversed range");
+    assert_eq!(bad["field"], "to");
+
+    picker.saves.lock().unwrap().push(out.join("history.json"));
+    h.invoke("export_invoice_history", json!({ "invoiceId": id }))
+        .expect("history");
+    let history: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("history.json")).expect("json"))
+            .expect("valid JSON");
+    assert_eq!(history["invoice"]["id"], id);
+
+    // A logo that is not an image is refused; a PNG is kept.
+    std::fs::write(out.join("logo.txt"), "not an image").expect("write");
+    picker.opens.lock().unwrap().push(out.join("logo.txt"));
+    let refused = h
+        .invoke("choose_logo", json!({}))
+        .expect_err("not PNG/JPEG");
+    assert_eq!(refused["field"], "logo");
+    let png = out.join("logo.png");
+    image::RgbImage::from_pixel(8, 8, image::Rgb([20, 40, 200]))
+        .save(&png)
+        .expect("png");
+    picker.opens.lock().unwrap().push(png.clone());
+    let chosen = h.invoke("choose_logo", json!({})).expect("logo");
+    assert_eq!(chosen.as_str(), png.to_str());
+    assert_eq!(h.invoke("get_logo", json!({})).expect("get"), chosen);
+    h.invoke("clear_logo", json!({})).expect("clear");
+    assert!(h.invoke("get_logo", json!({})).expect("get").is_null());
+}
+
+#[test]
+fn a_backup_made_from_the_app_restores_the_books_after_a_safety_copy() {
+    use tauri::Manager;
+    let h = harness();
+    let picker = Arc::new(paydesk_desktop::files::FixedPicker::default());
+    h.window.state::<AppState>().set_file_picker(picker.clone());
+    let before = invoice_for_link(&h);
+    let file = h.dir.path().join("books.pdbackup");
+
+    let short = h
+        .invoke(
+            "create_backup",
+            json!({ "passphrase": "short", "includeSecrets": false }),
+        )
+        .expect_err("too short");
+    assert_eq!(short["field"], "passphrase");
+    picker.saves.lock().unwrap().push(file.clone());
+    let made = h
+        .invoke(
+            "create_backup",
+            json!({ "passphrase": "correct horse battery", "includeSecrets": false }),
+        )
+        .expect("backup");
+    assert_eq!(made["includesSecrets"], false);
+    assert!(std::fs::metadata(&file).expect("written").len() > 0);
+
+    // Books change after the backup; a wrong passphrase changes nothing.
+    h.invoke(
+        "create_client",
+        json!({ "input": { "name": "Added later", "email": "", "address": "", "taxId": "", "notes": "" } }),
+    )
+    .expect("client");
+    picker.opens.lock().unwrap().push(file.clone());
+    let wrong = h
+        .invoke(
+            "restore_backup",
+            json!({ "passphrase": "not the passphrase" }),
+        )
+        .expect_err("wrong passphrase");
+    assert_eq!(wrong["field"], "passphrase", "{wrong}");
+    let clients = h
+        .invoke("list_clients", json!({ "search": null }))
+        .expect("clients");
+    assert_eq!(clients.as_array().map(Vec::len), Some(2));
+
+    picker.opens.lock().unwrap().push(file.clone());
+    let restored = h
+        .invoke(
+            "restore_backup",
+            json!({ "passphrase": "correct horse battery" }),
+        )
+        .expect("restore");
+    let kept = restored["previousKeptAt"].as_str().expect("safety copy");
+    assert!(std::path::Path::new(kept).is_file(), "{kept}");
+    let clients = h
+        .invoke("list_clients", json!({ "search": null }))
+        .expect("clients");
+    assert_eq!(clients.as_array().map(Vec::len), Some(1), "{clients}");
+    let invoice = h
+        .invoke("get_invoice", json!({ "id": before["id"] }))
+        .expect("the invoice is back");
+    assert_eq!(invoice["number"], before["number"]);
+}

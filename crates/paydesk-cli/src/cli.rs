@@ -63,6 +63,24 @@ pub enum Command {
     Contractor(ContractorArgs),
     /// Draft, review, approve, open, batch and cancel payouts to contractors.
     Payout(PayoutArgs),
+    /// Encrypted backups of the books, and the automatic daily copies.
+    Backup(BackupArgs),
+    /// Export invoices, payments or payouts as CSV, or an invoice's history as JSON.
+    Export(ExportArgs),
+}
+
+/// `paydesk export ...`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(subcommand)]
+    pub command: crate::export::ExportCommand,
+}
+
+/// `paydesk backup ...`
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(subcommand)]
+    pub command: crate::backup::BackupCommand,
 }
 
 /// `paydesk contractor ...`

@@ -1,12 +1,15 @@
-//! `paydesk invoice create|list|show|edit|void|duplicate`.
+//! `paydesk invoice create|list|show|edit|void|duplicate|pdf`.
 //!
 //! An invoice is named by its number (`INV-2026-0001`) or its id. Create, edit and duplicate
 //! print the saved invoice; `show` prints it with per-line amounts and totals; `list` prints one
-//! page and how many invoices match in all.
+//! page and how many invoices match in all; `pdf` saves its document (with the live payment
+//! link's QR code) and prints the path.
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
+use paydesk_core::document::Paper;
 use paydesk_core::money::{currency, DiscountKind};
 use paydesk_core::{Invoice, InvoicePage, InvoiceQuery, InvoiceSort, InvoiceStatus};
 
@@ -39,6 +42,37 @@ pub enum InvoiceCommand {
         /// The invoice: its number or id.
         invoice: String,
     },
+    /// Save an invoice as a PDF (with its live payment link's QR code); prints the path.
+    Pdf(PdfArgs),
+}
+
+/// `invoice pdf` arguments.
+#[derive(Debug, Args)]
+pub struct PdfArgs {
+    /// The invoice: its number or id.
+    invoice: String,
+    /// The PDF file to write (replaced atomically if it exists).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Paper size.
+    #[arg(long, value_enum, default_value_t = PaperSize::A4)]
+    paper: PaperSize,
+}
+
+/// Paper sizes `invoice pdf --paper` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PaperSize {
+    A4,
+    Letter,
+}
+
+impl From<PaperSize> for Paper {
+    fn from(p: PaperSize) -> Self {
+        match p {
+            PaperSize::A4 => Paper::A4,
+            PaperSize::Letter => Paper::Letter,
+        }
+    }
 }
 
 /// `invoice list` flags.
@@ -143,6 +177,12 @@ pub(crate) fn run(command: InvoiceCommand, ctx: &mut Ctx<'_, '_>) -> Result<(), 
                 saved(out, "Created", inv)?;
                 writeln!(out, "(a copy of {from})")
             })
+        }
+        InvoiceCommand::Pdf(args) => {
+            let saved =
+                ctx.app()?
+                    .save_invoice_pdf(&args.invoice, args.paper.into(), &args.output)?;
+            ctx.emit(&saved, |out, s| writeln!(out, "{}", s.path))
         }
     }
 }

@@ -44,6 +44,8 @@
 //! - `contractor add|list|show|edit`, `payout draft|list|show|review|approve|cancel|open|batch|qr`
 //!   and `settings payout` ([`payouts`]): paying contractors through payout links signed with
 //!   your own wallet; `outbox send|retry` and `sync` send approved payouts too
+//! - `backup create|inspect|restore|auto|list|restore-auto` ([`backup`]): passphrase-encrypted
+//!   backups (passphrase at a hidden prompt or on stdin), and the automatic daily copies
 //!
 //! ## Exit codes
 //!
@@ -51,10 +53,12 @@
 //! 6 keychain unavailable, 7 storage. An error is printed once, as one line on stderr
 //! (`error: <message>`), or with `--json` as `{"code","message","field"}` on stderr.
 
+pub mod backup;
 pub mod cli;
 pub mod clients;
 mod context;
 pub mod exit;
+pub mod export;
 pub mod info;
 mod input;
 pub mod invoice_form;
@@ -105,6 +109,8 @@ where
         Err(e) => return exit::report_usage(&e, io),
     };
     let json = cli.json;
+    // `backup restore` works on books that cannot be opened, so it needs the folder itself.
+    let data_dir = cli.data_dir.clone();
     let mut ctx = Ctx::new(io, json, cli.data_dir);
     let result = match cli.command {
         Command::Client(c) => clients::run(c.command, &mut ctx),
@@ -122,6 +128,8 @@ where
         Command::Webhook(c) => webhook::run(c.command, &mut ctx),
         Command::Contractor(c) => payouts::run_contractor(c.command, &mut ctx),
         Command::Payout(c) => payouts::run_payout(c.command, &mut ctx),
+        Command::Backup(c) => backup::run(c.command, data_dir.as_deref(), &mut ctx),
+        Command::Export(c) => export::run(c.command, &mut ctx),
     };
     match result {
         Ok(()) => exit::OK,

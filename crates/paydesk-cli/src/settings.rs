@@ -78,6 +78,22 @@ pub enum ProfileCommand {
         #[arg(long)]
         tax_id: Option<String>,
     },
+    /// Show, choose (a PNG or JPEG file) or clear the logo printed on invoice PDFs.
+    Logo {
+        /// The logo file; without it (and without --clear) shows the current one.
+        #[arg(conflicts_with = "clear")]
+        path: Option<std::path::PathBuf>,
+        /// Print no logo.
+        #[arg(long)]
+        clear: bool,
+    },
+}
+
+/// What `profile logo` prints.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogoView {
+    logo_path: Option<String>,
 }
 
 /// What `settings mode` prints.
@@ -185,6 +201,21 @@ pub(crate) fn run_profile(
             };
             let p = app.update_profile(&input)?;
             ctx.emit(&p, write_profile)
+        }
+        ProfileCommand::Logo { path, clear } => {
+            let app = ctx.app()?;
+            let logo = match (path, clear) {
+                (Some(p), _) => app.set_logo(Some(&p))?,
+                (None, true) => app.set_logo(None)?,
+                (None, false) => app.logo_path()?,
+            };
+            let view = LogoView {
+                logo_path: logo.map(|p| p.display().to_string()),
+            };
+            ctx.emit(&view, |out, v| match &v.logo_path {
+                Some(p) => writeln!(out, "Logo: {p}"),
+                None => writeln!(out, "No logo"),
+            })
         }
     }
 }

@@ -8,12 +8,16 @@
 #[path = "cli/util.rs"]
 mod util;
 
+#[path = "cli/backup.rs"]
+mod backup;
 #[path = "cli/bad_input.rs"]
 mod bad_input;
 #[path = "cli/clients.rs"]
 mod clients;
 #[path = "cli/crash.rs"]
 mod crash;
+#[path = "cli/export.rs"]
+mod export;
 #[path = "cli/invoices.rs"]
 mod invoices;
 #[path = "cli/links.rs"]

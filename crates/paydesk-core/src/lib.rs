@@ -22,6 +22,8 @@
 //!   link per approved payout (or a batch), tracked by the same status engine as invoice links.
 //! - [`qr`]: QR codes of a link as PNG, SVG and terminal text.
 //! - [`tunnel`]: puts the webhook receiver on the internet (cloudflared, ngrok or a manual URL).
+//! - [`backup`]: passphrase-encrypted backup files, daily local snapshots with retention, and
+//!   the integrity check (with a way back) when a database is opened.
 //! - [`Paydesk`]: the facade that ties a data folder, a mode and a secret store together.
 //!
 //! ```no_run
@@ -36,9 +38,13 @@
 //! ```
 
 pub mod app;
+pub mod backup;
 pub mod clock;
+pub mod document;
 pub mod domain;
 pub mod error;
+pub mod export;
+pub mod fsutil;
 pub mod money;
 pub mod outbox;
 pub mod payout_sender;

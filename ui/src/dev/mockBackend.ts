@@ -1,12 +1,14 @@
 // An in-memory backend for `vite --mode mock`: the UI runs in a plain browser for eyeballing and
 // screenshots. Never part of a production build. URL switches: ?keychain=off, ?empty=1,
-// ?offline=1 (the payment-status sync is offline), ?syncError=TEXT (the sync's last error).
+// ?offline=1 (the payment-status sync is offline), ?syncError=TEXT (the sync's last error),
+// ?cancel=1 (every OS file dialog is cancelled: the commands answer null).
 import { BackendError, useEventSource, useTransport } from '../lib/backend';
 import { addDays, today } from '../lib/dates';
 import { navigate } from '../lib/router.svelte';
 import type {
   AddressChange, Batch, Contractor, ContractorDetail, ContractorInput, NetworkInfo, Payout, PayoutEvent, PayoutInput, PayoutLink,
   PayoutReview, PayoutSettings, PayoutSummary,
+  AutoBackup, BackupInfo, ExportKind, RestoreResult, SentInvoice,
   AttentionItem, BusinessProfile, Client, ClientInput, Currency, CurrencyTotals, Invoice, InvoiceInput, InvoiceQuery,
   InvoiceSummary, Mode, PayerActivity, PaymentStatus, SecretKind, Settings, SettingsInput, StatusEvent, SyncStatus, Totals, TotalsInput,
   DeliveryRecord, WebhookConfig, WebhookStatus,
@@ -104,7 +106,7 @@ function saveInvoice(input: InvoiceInput, existing?: Invoice): Invoice {
   const number = input.number ?? existing?.number ?? nextNumber();
   if (db().invoices.some((inv) => inv.number === number && inv.id !== existing?.id)) fail('conflict', `number: ${number} is already used`, 'number');
   const dueDate = input.dueDate ?? addDays(input.issueDate, input.paymentTermsDays ?? 0);
-  const base = existing ?? { id: newId(), status: 'draft' as const, createdAt: now(), voidedAt: null, verifiedAt: null };
+  const base = existing ?? { id: newId(), status: 'draft' as const, createdAt: now(), voidedAt: null, verifiedAt: null, sentAt: null };
   return { ...base, ...input, number, dueDate, clientName: client.name, totals: computed, updatedAt: now() };
 }
 
@@ -714,6 +716,91 @@ Object.assign(handlers, {
     po().batches.push(batch);
     return batch;
   },
+});
+
+// Documents, exports and backups. The OS dialogs are pretend: files "land" under ~/Documents.
+const DOCUMENTS = '/home/you/Documents';
+const DATA_DIR = '/home/you/.local/share/paydesk';
+const cancelled = () => params.get('cancel') === '1';
+const logos: Record<Mode, string | null> = { test: null, live: null };
+const isDate = (value: unknown) => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && addDays(value, 0) !== '';
+const slug = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '-');
+
+function backupInfo(path: string, createdAt: string, bytes: number, includesSecrets: boolean): BackupInfo {
+  return { path, bytes, createdAt, mode, schemaVersion: 12, appVersion: '0.1.0-mock', includesSecrets };
+}
+
+function autoBackups(): AutoBackup[] {
+  return [0, 1, 2].map((daysAgo) => {
+    const date = addDays(today(), -daysAgo);
+    return { path: `${DATA_DIR}/backups/${mode}-${date}.pdbackup`, createdAt: `${date}T09:00:00Z`, bytes: 184_320 - daysAgo * 2_048 };
+  });
+}
+
+function restored(backup: BackupInfo): RestoreResult {
+  return { backup, previousKeptAt: `${DATA_DIR}/${mode}.before-restore-${today()}.sqlite3` };
+}
+
+function exportRows(kind: ExportKind, from: string, to: string): number {
+  const inRange = (date: string) => date.slice(0, 10) >= from && date.slice(0, 10) <= to;
+  if (kind === 'invoices') return db().invoices.filter((i) => inRange(i.issueDate)).length;
+  if (kind === 'payments') return db().invoices.filter((i) => (i.status === 'paid' || i.status === 'partially_paid') && inRange(i.issueDate)).length;
+  return po().payouts.filter((p) => inRange(p.createdAt)).length;
+}
+
+Object.assign(handlers, {
+  save_invoice_pdf: ({ invoiceId, paper }: Args) => {
+    const inv = find(db().invoices, invoiceId, 'invoice');
+    if (paper !== 'a4' && paper !== 'letter') fail('invalid_input', 'paper: must be a4 or letter', 'paper');
+    if (cancelled()) return null;
+    return { path: `${DOCUMENTS}/${slug(inv.number)}.pdf`, bytes: 41_873 + inv.lines.length * 1_200, pages: 1 + Math.floor(inv.lines.length / 18) };
+  },
+  send_invoice: ({ invoiceId }: Args) => {
+    const inv = find(db().invoices, invoiceId, 'invoice');
+    const live = linkState(invoiceId).link;
+    if (!live) fail('conflict', 'link: the invoice has no live payment link; create or re-issue one first', 'link');
+    inv.sentAt = now();
+    const client = db().clients.find((c) => c.id === inv.clientId);
+    const subject = encodeURIComponent(`Invoice ${inv.number}: ${inv.totals.total} ${inv.currency} due ${inv.dueDate}`);
+    return {
+      mailto: `mailto:${client?.email ?? ''}?subject=${subject}&body=${encodeURIComponent(live!.url)}`,
+      pdfPath: `${DATA_DIR}/documents/${slug(inv.number)}.pdf`,
+      sentAt: inv.sentAt,
+    } satisfies SentInvoice;
+  },
+  export_data: ({ kind, from, to }: Args) => {
+    if (!['invoices', 'payments', 'payouts'].includes(kind)) fail('invalid_input', 'kind: must be invoices, payments or payouts', 'kind');
+    if (!isDate(from)) fail('invalid_input', 'from: must be a date like 2026-01-31', 'from');
+    if (!isDate(to)) fail('invalid_input', 'to: must be a date like 2026-12-31', 'to');
+    if (to < from) fail('invalid_input', 'to: must be on or after the start date', 'to');
+    if (cancelled()) return null;
+    return { path: `${DOCUMENTS}/paydesk-${kind}-${from}-to-${to}.csv`, rows: exportRows(kind, from, to) };
+  },
+  export_invoice_history: ({ invoiceId }: Args) => {
+    const inv = find(db().invoices, invoiceId, 'invoice');
+    if (cancelled()) return null;
+    return { path: `${DOCUMENTS}/${slug(inv.number)}-history.json`, bytes: 3_412 + (links[invoiceId]?.history.length ?? 0) * 410 };
+  },
+  create_backup: ({ passphrase, includeSecrets }: Args) => {
+    if ([...String(passphrase ?? '')].length < 8) fail('invalid_input', 'passphrase: must be at least 8 characters', 'passphrase');
+    if (cancelled()) return null;
+    const path = `${DOCUMENTS}/paydesk-${mode}-${today()}.pdbackup`;
+    return backupInfo(path, now(), 96_256 + db().invoices.length * 2_300 + (includeSecrets ? 512 : 0), includeSecrets === true);
+  },
+  restore_backup: ({ passphrase }: Args) => {
+    if (cancelled()) return null;
+    if (passphrase === 'wrong-passphrase')
+      fail('invalid_input', 'passphrase: the passphrase is wrong or the backup was changed; nothing was replaced', 'passphrase');
+    return restored(backupInfo(`${DOCUMENTS}/paydesk-${mode}-${addDays(today(), -3)}.pdbackup`, ago(60 * 24 * 3), 151_552, false));
+  },
+  list_auto_backups: () => autoBackups(),
+  restore_auto_backup: ({ path }: Args) => {
+    const backup = autoBackups().find((b) => b.path === path) ?? fail('invalid_input', 'path: not one of the automatic backups', 'path');
+    return restored(backupInfo(backup.path, backup.createdAt, backup.bytes, false));
+  },
+  choose_logo: () => (cancelled() ? null : (logos[mode] = '/home/you/Pictures/logo.png')),
+  clear_logo: () => ((logos[mode] = null), null),
+  get_logo: () => logos[mode],
 });
 
 function seedPayouts() {

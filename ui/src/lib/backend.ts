@@ -5,6 +5,15 @@ import { listen } from '@tauri-apps/api/event';
 import { BackendError, toBackendError } from './backendError';
 import type {
   AppInfo,
+  AutoBackup,
+  BackupInfo,
+  ExportKind,
+  ExportResult,
+  Paper,
+  RestoreResult,
+  SavedFile,
+  SavedPdf,
+  SentInvoice,
   Batch,
   Contractor,
   ContractorDetail,
@@ -190,3 +199,31 @@ export const batchPayouts = (ids: string[]) => call<Batch>('batch_payouts', { id
 /** `payout-changed`: the background sender or the poller moved a payout. */
 export const onPayoutChanged = (handler: (event: PayoutChanged) => void) =>
   subscribe<PayoutChanged>('payout-changed', handler);
+
+// Documents, exports and backups. The shell opens the OS file dialog; null = the user cancelled it.
+
+/** Saves the invoice as a PDF where the user chooses (the PDF shows the live link and its QR). */
+export const savePdf = (invoiceId: string, paper: Paper) =>
+  call<SavedPdf | null>('save_invoice_pdf', { invoiceId, paper });
+/** Writes the PDF to documents/, opens a mail draft and marks the invoice sent; `conflict` on `link` without a live link. */
+export const sendInvoice = (invoiceId: string) => call<SentInvoice>('send_invoice', { invoiceId });
+/** A CSV of `kind` between `from` and `to` (YYYY-MM-DD, inclusive); errors on `from`, `to`. */
+export const exportData = (kind: ExportKind, from: string, to: string) =>
+  call<ExportResult | null>('export_data', { kind, from, to });
+/** The invoice's whole history as JSON. */
+export const exportInvoiceHistory = (invoiceId: string) =>
+  call<SavedFile | null>('export_invoice_history', { invoiceId });
+/** An encrypted backup of the current mode's books; errors on `passphrase` (at least 8 characters). */
+export const createBackup = (passphrase: string, includeSecrets: boolean) =>
+  call<BackupInfo | null>('create_backup', { passphrase, includeSecrets });
+/** Replaces the current mode's books with a chosen backup; errors on `passphrase` / `backup`. Reload after. */
+export const restoreBackup = (passphrase: string) => call<RestoreResult | null>('restore_backup', { passphrase });
+/** Newest first. */
+export const listAutoBackups = () => call<AutoBackup[]>('list_auto_backups');
+/** `path` must be one of list_auto_backups. Reload after. */
+export const restoreAutoBackup = (path: string) => call<RestoreResult>('restore_auto_backup', { path });
+/** Opens a dialog for a PNG or JPEG logo; its path, or null when cancelled. */
+export const chooseLogo = () => call<string | null>('choose_logo');
+export const clearLogo = () => call<null>('clear_logo');
+/** The logo's path, or null when none is set. */
+export const getLogo = () => call<string | null>('get_logo');

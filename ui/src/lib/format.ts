@@ -207,3 +207,19 @@ export function shortAddress(address: string): string {
 export function addressGroups(address: string): string[] {
   return address.match(/.{1,4}/g) ?? [];
 }
+
+/** A file size for people: "512 B", "14.2 KB", "3.1 MB" (1 KB = 1024 bytes). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 1024) return `${Math.max(0, Math.round(bytes || 0))} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+/** "1 page", "3 pages", "12 rows". */
+export const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;

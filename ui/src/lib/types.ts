@@ -124,6 +124,8 @@ export interface Invoice extends Omit<InvoiceInput, 'number' | 'dueDate'> {
   voidedAt: string | null;
   /** The last successful poll of the invoice's current payment link; null = never. */
   verifiedAt: string | null;
+  /** When send_invoice last opened a mail draft for it; null = never sent. */
+  sentAt: string | null;
 }
 
 export interface InvoiceSummary {
@@ -536,4 +538,48 @@ export interface Batch {
 export interface PayoutChanged {
   id: string;
   state: PayoutState;
+}
+
+// Documents, exports and backups. Files are chosen in the OS dialog the shell opens; every command
+// that shows a dialog answers null when the user cancels it.
+
+export type Paper = 'a4' | 'letter';
+export interface SavedFile {
+  path: string;
+  bytes: number;
+}
+export interface SavedPdf {
+  path: string;
+  bytes: number;
+  pages: number;
+}
+export interface SentInvoice {
+  mailto: string;
+  /** The PDF written to the data folder's documents/, to attach to the mail draft. */
+  pdfPath: string;
+  sentAt: string;
+}
+export type ExportKind = 'invoices' | 'payments' | 'payouts';
+export interface ExportResult {
+  path: string;
+  rows: number;
+}
+export interface BackupInfo {
+  path: string;
+  bytes: number;
+  createdAt: string;
+  mode: Mode;
+  schemaVersion: number;
+  appVersion: string;
+  includesSecrets: boolean;
+}
+export interface AutoBackup {
+  path: string;
+  createdAt: string;
+  bytes: number;
+}
+export interface RestoreResult {
+  backup: BackupInfo;
+  /** Where the replaced database was kept. */
+  previousKeptAt: string;
 }

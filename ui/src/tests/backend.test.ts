@@ -39,6 +39,17 @@ import {
   updateContractor,
   updatePayout,
   updatePayoutSettings,
+  savePdf,
+  sendInvoice,
+  exportData,
+  exportInvoiceHistory,
+  createBackup,
+  restoreBackup,
+  listAutoBackups,
+  restoreAutoBackup,
+  chooseLogo,
+  clearLogo,
+  getLogo,
 } from '$lib/backend';
 
 beforeEach(() => {
@@ -229,5 +240,35 @@ describe('contractor and payout commands', () => {
     await onPayoutChanged((event) => seen.push(event));
     expect(listen.mock.calls[0][0]).toBe('payout-changed');
     expect(seen).toEqual([{ id: 'P1', state: 'live' }]);
+  });
+});
+
+describe('document, export and backup commands', () => {
+  it('sends the names and args of the IPC contract', async () => {
+    invoke.mockResolvedValue(null);
+    const calls: [() => Promise<unknown>, string, Record<string, unknown> | undefined][] = [
+      [() => savePdf('I1', 'letter'), 'save_invoice_pdf', { invoiceId: 'I1', paper: 'letter' }],
+      [() => sendInvoice('I1'), 'send_invoice', { invoiceId: 'I1' }],
+      [() => exportData('payouts', '2026-01-01', '2026-12-31'), 'export_data', { kind: 'payouts', from: '2026-01-01', to: '2026-12-31' }],
+      [() => exportInvoiceHistory('I1'), 'export_invoice_history', { invoiceId: 'I1' }],
+      [() => createBackup('correct horse', true), 'create_backup', { passphrase: 'correct horse', includeSecrets: true }],
+      [() => restoreBackup('correct horse'), 'restore_backup', { passphrase: 'correct horse' }],
+      [() => listAutoBackups(), 'list_auto_backups', undefined],
+      [() => restoreAutoBackup('/data/backups/a.pdbackup'), 'restore_auto_backup', { path: '/data/backups/a.pdbackup' }],
+      [() => chooseLogo(), 'choose_logo', undefined],
+      [() => clearLogo(), 'clear_logo', undefined],
+      [() => getLogo(), 'get_logo', undefined],
+    ];
+    for (const [run, command, args] of calls) {
+      await expect(run()).resolves.toBeNull();
+      expect(invoke).toHaveBeenLastCalledWith(command, args);
+    }
+  });
+
+  it('maps a wrong restore passphrase to a BackendError on passphrase', async () => {
+    invoke.mockRejectedValue({ code: 'invalid_input', message: 'passphrase: wrong passphrase', field: 'passphrase' });
+    const error = await restoreBackup('nope nope').catch((e) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect([error.code, error.field, error.detail]).toEqual(['invalid_input', 'passphrase', 'Wrong passphrase']);
   });
 });

@@ -67,5 +67,16 @@ export async function backendMock() {
     payoutQrSvg: vi.fn(async () => '<svg xmlns="http://www.w3.org/2000/svg"></svg>'),
     batchPayouts: vi.fn(),
     onPayoutChanged: vi.fn(noSubscription),
+    savePdf: vi.fn(),
+    sendInvoice: vi.fn(),
+    exportData: vi.fn(),
+    exportInvoiceHistory: vi.fn(),
+    createBackup: vi.fn(),
+    restoreBackup: vi.fn(),
+    listAutoBackups: vi.fn(async () => []),
+    restoreAutoBackup: vi.fn(),
+    chooseLogo: vi.fn(),
+    clearLogo: vi.fn(async () => null),
+    getLogo: vi.fn(async () => null),
   };
 }

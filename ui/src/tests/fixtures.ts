@@ -109,6 +109,7 @@ export function invoice(overrides: Partial<Invoice> = {}): Invoice {
     updatedAt: '2026-03-01T10:00:00Z',
     voidedAt: null,
     verifiedAt: null,
+    sentAt: null,
     ...overrides,
   };
 }

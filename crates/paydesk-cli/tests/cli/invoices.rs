@@ -205,3 +205,44 @@ fn invoices_are_found_by_number_or_id_and_unknown_ones_exit_4() {
     assert_eq!(run.error_json()["code"], "not_found");
     b.fails("invoice void INV-404", 4);
 }
+
+#[test]
+fn invoice_pdf_writes_a_real_pdf_with_the_number_in_its_text() {
+    let b = Books::new();
+    b.add_client("Acme Studio");
+    b.add_invoice("Acme Studio", "Design;3;150.50;20%");
+    let path = b.path().join("INV-1.pdf");
+    let saved = b.ok(&format!(
+        "invoice pdf INV-2026-0001 -o '{}' --paper letter",
+        path.display()
+    ));
+    assert_eq!(saved["path"], path.display().to_string());
+    assert_eq!(saved["pages"], 1);
+    let bytes = std::fs::read(&path).expect("the PDF");
+    assert_eq!(saved["bytes"], bytes.len());
+    assert!(bytes.starts_with(b"%PDF-"));
+
+    let human = b.run(&format!(
+        "invoice pdf INV-2026-0001 -o '{}'",
+        path.display()
+    ));
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    assert_eq!(human.stdout.trim(), path.display().to_string());
+
+    let bad = b.fails("invoice pdf INV-2026-0001 -o out.pdf --paper legal", 2);
+    assert!(bad.stderr.contains("legal"), "{}", bad.stderr);
+
+    match std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("INV-2026-0001"), "{text}");
+            assert!(text.contains("Acme Studio"), "{text}");
+            assert!(text.contains("541.80"), "{text}");
+        }
+        Err(_) => eprintln!("SKIPPED the text check: pdftotext is not installed (poppler-utils)"),
+    }
+}

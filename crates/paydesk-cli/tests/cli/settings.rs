@@ -82,3 +82,22 @@ fn an_unusable_data_folder_is_a_storage_error() {
     );
     assert_eq!(run.error_json()["code"], "storage");
 }
+
+#[test]
+fn profile_logo_takes_a_png_refuses_other_files_and_clears() {
+    let b = Books::new();
+    assert_eq!(b.ok("profile logo")["logoPath"], Value::Null);
+    let png = b.path().join("logo.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n not really decoded here").unwrap();
+    let set = b.ok(&format!("profile logo '{}'", png.display()));
+    assert_eq!(set["logoPath"], png.display().to_string());
+    assert_eq!(b.ok("profile logo"), set);
+
+    let txt = b.path().join("logo.txt");
+    std::fs::write(&txt, "hello").unwrap();
+    let bad = b.fails(&format!("profile logo '{}'", txt.display()), 3);
+    assert!(bad.stderr.contains("logo"), "{}", bad.stderr);
+    assert_eq!(b.ok("profile logo"), set);
+
+    assert_eq!(b.ok("profile logo --clear")["logoPath"], Value::Null);
+}

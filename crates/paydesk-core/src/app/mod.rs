@@ -23,8 +23,14 @@ use crate::status::poller::Poller;
 use crate::status::{Dashboard, PaymentStatus};
 use crate::store::Store;
 
+mod backup;
+mod documents;
+mod export;
 mod payouts;
 mod webhooks;
+
+pub use documents::{SavedPdf, SentInvoice};
+pub use export::InvoiceHistory;
 
 /// The app identifier: the default data folder name and keychain namespace.
 pub const APP_IDENTIFIER: &str = "app.paydesk.desktop";
@@ -405,8 +411,27 @@ impl Paydesk {
     /// expired or voided link cannot be shared (`Conflict` naming `link`).
     pub fn link_share(&mut self, invoice_id: &str) -> Result<LinkShare> {
         let invoice = self.store.invoice(invoice_id)?;
+        let link = self.payable_link(invoice_id)?.ok_or_else(|| {
+            Error::conflict(
+                Some("link"),
+                format!(
+                    "invoice {} has no live payment link; create or re-issue one first",
+                    invoice.number
+                ),
+            )
+        })?;
+        let url = openable_url("link", &link.secure_payment_url, self.mode)?;
+        let to = self.store.client(&invoice.client_id)?.email;
+        Ok(LinkShare {
+            url: url.to_string(),
+            mailto: email_draft(&invoice, &to, &link),
+        })
+    }
+
+    /// The invoice's live link that has not expired yet (what a client can pay), if any.
+    pub(crate) fn payable_link(&mut self, invoice_id: &str) -> Result<Option<PaymentLink>> {
         let now = self.clock.now();
-        let link = self
+        Ok(self
             .store
             .links_of(invoice_id)?
             .into_iter()
@@ -414,22 +439,7 @@ impl Paydesk {
             .find(|l| l.status == LinkStatus::Live)
             .filter(|l| {
                 chrono::DateTime::parse_from_rfc3339(&l.expires_at).map_or(true, |t| t > now)
-            })
-            .ok_or_else(|| {
-                Error::conflict(
-                    Some("link"),
-                    format!(
-                        "invoice {} has no live payment link; create or re-issue one first",
-                        invoice.number
-                    ),
-                )
-            })?;
-        let url = openable_url("link", &link.secure_payment_url, self.mode)?;
-        let to = self.store.client(&invoice.client_id)?.email;
-        Ok(LinkShare {
-            url: url.to_string(),
-            mailto: email_draft(&invoice, &to, &link),
-        })
+            }))
     }
 
     /// Every link an invoice had, oldest first.

@@ -360,6 +360,8 @@ pub struct Invoice {
     pub voided_at: Option<String>,
     /// The last successful status poll of the invoice's current link.
     pub verified_at: Option<String>,
+    /// When it was last sent to the client (a mail draft with its PDF).
+    pub sent_at: Option<String>,
 }
 
 /// One row of the invoice list.

@@ -174,7 +174,8 @@ pub(super) fn load(tx: &Transaction<'_>, clock: &dyn Clock, id: &str) -> Result<
                 "SELECT i.id, i.number, {DERIVED_STATUS}, i.client_id, c.name, i.currency,
                      i.issue_date, i.due_date, i.payment_terms_days, i.discount_kind,
                      i.discount_value, i.notes, i.terms, i.created_at, i.updated_at, i.voided_at,
-                     (SELECT l.verified_at FROM payment_links l WHERE l.invoice_id = i.id ORDER BY l.seq DESC LIMIT 1)
+                     (SELECT l.verified_at FROM payment_links l WHERE l.invoice_id = i.id ORDER BY l.seq DESC LIMIT 1),
+                     i.sent_at
                  FROM invoices i JOIN clients c ON c.id = i.client_id WHERE i.id = :id"
             ),
             rusqlite::named_params! { ":today": today, ":id": id },
@@ -200,6 +201,7 @@ pub(super) fn load(tx: &Transaction<'_>, clock: &dyn Clock, id: &str) -> Result<
                         r.get::<_, String>(14)?,
                         r.get::<_, Option<String>>(15)?,
                         r.get::<_, Option<String>>(16)?,
+                        r.get::<_, Option<String>>(17)?,
                     ),
                 ))
             },
@@ -221,6 +223,7 @@ pub(super) fn load(tx: &Transaction<'_>, clock: &dyn Clock, id: &str) -> Result<
         updated_at,
         voided_at,
         verified_at,
+        sent_at,
     ) = rest;
     let currency = currency::lookup("currency", &currency_id).map_err(|_| corrupt("currency"))?;
     let mut stmt = tx.prepare_cached(
@@ -281,6 +284,7 @@ pub(super) fn load(tx: &Transaction<'_>, clock: &dyn Clock, id: &str) -> Result<
         updated_at,
         voided_at,
         verified_at,
+        sent_at,
     })
 }
 
@@ -317,6 +321,23 @@ fn fts_phrase(term: &str) -> String {
 }
 
 impl Store {
+    /// Record that the invoice was sent to its client now; the invoice as it is afterwards.
+    pub fn mark_sent(&mut self, id: &str) -> Result<Invoice> {
+        self.write(|tx, clock| {
+            if load(tx, clock, id)?.status == InvoiceStatus::Void {
+                return Err(Error::conflict(
+                    Some("status"),
+                    "a void invoice cannot be sent",
+                ));
+            }
+            tx.execute(
+                "UPDATE invoices SET sent_at = ?2 WHERE id = ?1",
+                params![id, timestamp(clock.now())],
+            )?;
+            load(tx, clock, id)
+        })
+    }
+
     /// Validate and create an invoice (a draft) with the next number or the one given.
     pub fn create_invoice(&mut self, mode: Mode, input: &InvoiceInput) -> Result<Invoice> {
         let draft = input.validate()?;

@@ -360,9 +360,23 @@ CREATE VIEW tracked_links AS
     FROM payout_links;
 "#;
 
+/// Accountant exports and sending: the wallet that paid a link (when a webhook told it) and
+/// when an invoice was last sent.
+const V6: &str = r#"
+ALTER TABLE payment_links ADD COLUMN payer_address TEXT;
+ALTER TABLE invoices ADD COLUMN sent_at TEXT;
+"#;
+
 /// All migrations, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3),
+        M::up(V4),
+        M::up(V5),
+        M::up(V6),
+    ])
 }
 
 #[cfg(test)]
@@ -392,7 +406,7 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 5);
+        assert_eq!(version, 6);
         conn.execute(
             "INSERT INTO outbox (id, kind, invoice_id, payload, state, next_attempt_at,
                  created_at, updated_at) VALUES ('o', 'create_link', 'i', '{}', 'queued', 't', 't', 't')",

@@ -5,6 +5,8 @@
 
 mod clients;
 mod contractors;
+mod documents;
+mod exports;
 mod invoices;
 mod links;
 mod migrations;
@@ -26,6 +28,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 
+pub use exports::{InvoiceRow, PaymentRow, PayoutRow};
 pub use links::LINK_LIFETIME_DAYS;
 pub use outbox::{Claim, CreatedLink};
 pub use payout_batches::BatchClaim;
@@ -93,6 +96,25 @@ fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
     result
 }
 
+/// The schema version (`PRAGMA user_version`) this build migrates databases to.
+pub fn latest_schema_version() -> i64 {
+    static LATEST: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *LATEST.get_or_init(|| {
+        let conn = Connection::open_in_memory().expect("an in-memory database opens");
+        i64::from(
+            migrations::migrations()
+                .pending_migrations(&conn)
+                .expect("a new database has version 0"),
+        )
+    })
+}
+
+/// Bring the database on `conn` to schema `version` only (tests that need an older database).
+#[doc(hidden)]
+pub fn migrate_to_version(conn: &mut Connection, version: usize) -> Result<()> {
+    Ok(migrations::migrations().to_version(conn, version)?)
+}
+
 impl Store {
     /// Open (creating if needed) the database at `path` and bring its schema up to date.
     /// A database written by a newer Paydesk is refused, not touched.
@@ -114,9 +136,12 @@ impl Store {
         )?;
         conn.busy_timeout(Duration::from_secs(5))?;
         // Switching a new file to WAL needs a moment of exclusive access: wait for other openers.
-        retry_while(|| conn.pragma_update(None, "journal_mode", "WAL"), is_busy)?;
+        retry_while(|| conn.pragma_update(None, "journal_mode", "WAL"), is_busy)
+            .map_err(|e| crate::backup::snapshot::open_error(path, e))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // A damaged file is refused with the way back; an older schema is copied first.
+        crate::backup::snapshot::check_on_open(&conn, path, latest_schema_version())?;
         match migrate(&mut conn) {
             Err(rusqlite_migration::Error::MigrationDefinition(
                 rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,

@@ -226,6 +226,14 @@ fn decide(
     if event.is_payment() {
         out.poll_token = Some(token.clone());
     }
+    if let WebhookEvent::PaymentConfirmed(settle) | WebhookEvent::PaymentPartial(settle) = event {
+        if let Some(payer) = &settle.payer_address {
+            tx.execute(
+                "UPDATE payment_links SET payer_address = ?2 WHERE token = ?1",
+                params![token, payer],
+            )?;
+        }
+    }
     match observation(event) {
         // One request of a batch link says nothing about the whole link: leave it to the poll.
         Some(obs) if requests <= 1 => {

@@ -32,6 +32,8 @@ pub struct Settlement {
     pub total_amount_paid: Option<String>,
     /// The request's total.
     pub expected_amount: Option<String>,
+    /// The wallet that paid (`payerAddress`), when the API tells it.
+    pub payer_address: Option<String>,
 }
 
 /// One webhook delivery's meaning.
@@ -138,6 +140,8 @@ fn settlement(name: &str, o: &Map<String, Value>) -> Result<Settlement, EventErr
         amount: text(o, "amount"),
         total_amount_paid: text(o, "totalAmountPaid"),
         expected_amount: text(o, "expectedAmount"),
+        payer_address: text(o, "payerAddress")
+            .filter(|a| a.len() <= 128 && a.chars().all(|c| c.is_ascii_alphanumeric())),
     })
 }
 
@@ -212,7 +216,8 @@ mod tests {
         ] {
             let body = format!(
                 r#"{{"event":"{name}","requestID":"01r","txHash":"0xab","amount":"100.0",
-                    "totalAmountPaid":"100.0","expectedAmount":"100.0"}}"#
+                    "totalAmountPaid":"100.0","expectedAmount":"100.0",
+                    "payerAddress":"0x92Fc3406Fc6BB7A76aC63b2E8b9d02b1B9C3e4d5"}}"#
             );
             let WebhookEvent::PaymentConfirmed(s) = parse(body.as_bytes()).unwrap() else {
                 panic!("{name} is not a confirmation");
@@ -220,6 +225,10 @@ mod tests {
             assert_eq!(s.request_id, "01r");
             assert_eq!(s.tx_hash.as_deref(), Some("0xab"));
             assert_eq!(s.total_amount_paid.as_deref(), Some("100.0"));
+            assert_eq!(
+                s.payer_address.as_deref(),
+                Some("0x92Fc3406Fc6BB7A76aC63b2E8b9d02b1B9C3e4d5")
+            );
         }
     }
 

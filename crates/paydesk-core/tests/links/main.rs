@@ -8,6 +8,7 @@
 //! - `crash`: 200 links under a 30% 5xx rate with the sender "killed" at random points.
 
 mod crash;
+mod exports;
 mod faults;
 mod flow;
 mod model;

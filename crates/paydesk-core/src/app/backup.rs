@@ -1,0 +1,192 @@
+//! Backups through the facade: encrypted backup files of the current mode's books, the daily
+//! automatic copies, and restoring either. See [`crate::backup`] for the format and the rules.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::backup::restore::{self, RestoredDatabase};
+use crate::backup::{
+    self, format, schedule, snapshot, AutoBackup, BackupInfo, BackupOptions, Manifest,
+    FORMAT_VERSION,
+};
+use crate::clock::timestamp;
+use crate::error::{Error, Result};
+use crate::secrets::{Secret, SecretKind};
+use crate::store::Store;
+
+use super::Paydesk;
+
+impl Paydesk {
+    /// Write an encrypted backup of the current mode's books to `path` (atomically: the file
+    /// there is replaced only by a complete backup). Secrets only with `include_secrets`.
+    pub fn create_backup(
+        &mut self,
+        path: &Path,
+        passphrase: &Secret,
+        include_secrets: bool,
+    ) -> Result<BackupInfo> {
+        let options = BackupOptions {
+            include_secrets,
+            ..BackupOptions::default()
+        };
+        self.create_backup_with(path, passphrase, &options)
+    }
+
+    /// [`Paydesk::create_backup`] with every option.
+    pub fn create_backup_with(
+        &mut self,
+        path: &Path,
+        passphrase: &Secret,
+        options: &BackupOptions,
+    ) -> Result<BackupInfo> {
+        backup::check_passphrase(passphrase)?;
+        let secrets = if options.include_secrets {
+            self.secrets_to_back_up()?
+        } else {
+            BTreeMap::new()
+        };
+        let created_at = timestamp(self.clock.now());
+        let database = self.snapshot_bytes()?;
+        let mut manifest = Manifest {
+            format_version: FORMAT_VERSION,
+            app_version: env!("CARGO_PKG_VERSION").to_string(),
+            schema_version: snapshot::user_version(self.store.connection())?,
+            mode: self.mode,
+            created_at,
+            includes_secrets: options.include_secrets,
+            database_bytes: 0,
+            payload_sha256: String::new(),
+        };
+        let payload = format::encode_payload(&mut manifest, &secrets, &database);
+        drop(database);
+        let file = format::seal(&payload, passphrase, options.kdf)?;
+        drop(payload);
+        crate::fsutil::write_atomically(path, &file)?;
+        Ok(BackupInfo {
+            path: path.to_path_buf(),
+            file_bytes: file.len() as u64,
+            manifest,
+            secret_names: secrets.into_keys().collect(),
+        })
+    }
+
+    /// Decrypt the backup at `path` and say what it holds (changes nothing).
+    pub fn inspect_backup(&self, path: &Path, passphrase: &Secret) -> Result<BackupInfo> {
+        let (file_bytes, opened) = restore::read_backup(path, passphrase)?;
+        Ok(restore::info_of(path, file_bytes, &opened))
+    }
+
+    /// Replace the current mode's books with the encrypted backup at `path` (and write its
+    /// secrets back to the keychain when it has any). Everything is checked before the database
+    /// is touched; on a failure after that, the previous database is put back. No other
+    /// connection of this process may write meanwhile.
+    pub fn restore_backup(&mut self, path: &Path, passphrase: &Secret) -> Result<BackupInfo> {
+        let prepared = restore::prepare(
+            &self.data_dir,
+            self.mode,
+            self.secrets.as_ref(),
+            path,
+            passphrase,
+        )?;
+        let (mode, secrets, clock) = (self.mode, self.secrets.clone(), self.clock.clone());
+        self.with_store_closed(|db| restore::finish(db, mode, prepared, secrets.as_ref(), clock))
+    }
+
+    /// Take today's automatic backup of the current mode unless it exists (`None` then), and
+    /// prune old ones (7 daily, 4 weekly; see [`crate::backup::schedule`]).
+    pub fn auto_backup_if_due(&mut self, now: DateTime<Utc>) -> Result<Option<PathBuf>> {
+        let (data_dir, mode) = (self.data_dir.clone(), self.mode);
+        schedule::backup_if_due(self.store.connection(), &data_dir, mode, now)
+    }
+
+    /// A plain copy of the current books in the backups folder, taken before a restore
+    /// replaces them (`paydesk-<mode>-pre-restore-<time>.sqlite3`; not pruned).
+    pub fn safety_copy(&mut self, now: DateTime<Utc>) -> Result<PathBuf> {
+        let dir = schedule::backups_dir(&self.data_dir);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        let dest = dir.join(format!(
+            "paydesk-{}-pre-restore-{}.sqlite3",
+            self.mode.as_str(),
+            now.format("%Y%m%dT%H%M%SZ")
+        ));
+        crate::backup::snapshot::snapshot_to(self.store.connection(), &dest)?;
+        Ok(dest)
+    }
+
+    /// The current mode's automatic backups, newest first.
+    pub fn list_auto_backups(&self) -> Result<Vec<AutoBackup>> {
+        schedule::list(&self.data_dir, self.mode)
+    }
+
+    /// Replace the current mode's books with an automatic (plain SQLite) backup: a path, or a
+    /// file name in the backups folder. Checked before anything is replaced.
+    pub fn restore_auto_backup(&mut self, path: &Path) -> Result<RestoredDatabase> {
+        let source = restore::resolve_auto_backup(&self.data_dir, path)?;
+        let candidate = restore::copy_candidate(&self.data_dir, &source)?;
+        let schema_version = candidate.schema_version();
+        let clock = self.clock.clone();
+        self.with_store_closed(|db| {
+            let store = restore::replace_database(db, candidate, clock)?;
+            let restored = RestoredDatabase {
+                source,
+                database: db.to_path_buf(),
+                schema_version,
+            };
+            Ok((restored, store))
+        })
+    }
+
+    /// This mode's keychain values for a backup, by slug.
+    fn secrets_to_back_up(&self) -> Result<BTreeMap<String, Secret>> {
+        let mut out = BTreeMap::new();
+        for kind in SecretKind::ALL.into_iter().chain([SecretKind::WebhookPath]) {
+            if let Some(value) = self.secrets.get(&kind.account(self.mode))? {
+                out.insert(kind.slug().to_string(), value);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A consistent copy of the open database, as bytes.
+    fn snapshot_bytes(&mut self) -> Result<Vec<u8>> {
+        let tmp = crate::fsutil::temp_path_for(&self.data_dir.join("snapshot.sqlite3"))?;
+        let result = snapshot::snapshot_to(self.store.connection(), &tmp).and_then(|()| {
+            std::fs::read(&tmp)
+                .map_err(|e| crate::Error::io(format!("cannot read {}", tmp.display()), e))
+        });
+        let _ = std::fs::remove_file(&tmp);
+        result
+    }
+
+    /// Run `f` with this engine's connection closed (it gets the database path and returns the
+    /// store to use next). On failure the previous database is opened again.
+    fn with_store_closed<T>(&mut self, f: impl FnOnce(&Path) -> Result<(T, Store)>) -> Result<T> {
+        let db = self.store.path().to_path_buf();
+        // Fold the WAL into the main file, so the file set aside is whole on its own.
+        let _ =
+            self.store
+                .connection()
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        let placeholder = Store::open_with_clock(Path::new(":memory:"), self.clock.clone())?;
+        drop(std::mem::replace(&mut self.store, placeholder));
+        match f(&db) {
+            Ok((out, store)) => {
+                self.store = store;
+                Ok(out)
+            }
+            Err(e) => {
+                match Store::open_with_clock(&db, self.clock.clone()) {
+                    Ok(store) => self.store = store,
+                    Err(reopen) => tracing::error!(
+                        "cannot reopen {} after a failed restore: {reopen}",
+                        db.display()
+                    ),
+                }
+                Err(e)
+            }
+        }
+    }
+}
