@@ -44,6 +44,23 @@ pub enum InvoiceCommand {
     },
     /// Save an invoice as a PDF (with its live payment link's QR code); prints the path.
     Pdf(PdfArgs),
+    /// Send the invoice: its PDF into the data folder's documents/, a mail draft (subject,
+    /// amount, due date, payment link) in your mail program, and the invoice marked sent.
+    /// Attach the PDF it prints to the draft.
+    Send(SendArgs),
+}
+
+/// `invoice send` arguments.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The invoice: its number or id.
+    invoice: String,
+    /// Paper size of the PDF.
+    #[arg(long, value_enum, default_value_t = PaperSize::A4)]
+    paper: PaperSize,
+    /// Only print the mail draft link; do not start the mail program.
+    #[arg(long)]
+    print: bool,
 }
 
 /// `invoice pdf` arguments.
@@ -183,6 +200,23 @@ pub(crate) fn run(command: InvoiceCommand, ctx: &mut Ctx<'_, '_>) -> Result<(), 
                 ctx.app()?
                     .save_invoice_pdf(&args.invoice, args.paper.into(), &args.output)?;
             ctx.emit(&saved, |out, s| writeln!(out, "{}", s.path))
+        }
+        InvoiceCommand::Send(args) => {
+            let sent = ctx.app()?.send_invoice(&args.invoice, args.paper.into())?;
+            if !args.print {
+                open::that_detached(&sent.mailto).map_err(|e| {
+                    Failure::Remote(format!(
+                        "could not start the mail program ({e}); the invoice is marked sent, \
+                         its PDF is {} and the draft is {}",
+                        sent.pdf_path, sent.mailto
+                    ))
+                })?;
+            }
+            ctx.emit(&sent, |out, s| {
+                writeln!(out, "Mail draft: {}", s.mailto)?;
+                writeln!(out, "Attach: {}", s.pdf_path)?;
+                writeln!(out, "Marked sent at {}", s.sent_at)
+            })
         }
     }
 }

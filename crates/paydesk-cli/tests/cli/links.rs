@@ -407,3 +407,40 @@ fn sync_and_status_see_a_payment_made_on_the_payer_side() {
     assert_eq!(idle["polled"], 0);
     assert_eq!(idle["status"]["openLinks"], 0);
 }
+
+#[test]
+fn invoice_send_writes_the_pdf_opens_the_draft_and_marks_the_invoice_sent() {
+    let b = Books::new();
+    b.ok("client add --name 'Acme Studio' --email billing@acme.test");
+    b.ok(
+        "invoice create --client 'Acme Studio' --currency FAU-sepolia --issue-date 2026-11-21 \
+         --terms 30 --line 'Design;2;100'",
+    );
+    let log = b.path().join("opened.txt");
+    let path = fake_opener(b.path(), &log);
+    let env = [("PATH", path.as_str())];
+    // Nothing to pay yet: refused, nothing opened, not marked sent.
+    let none = run_env(&b, "invoice send INV-2026-0001", &env);
+    assert_eq!(none.code, 5, "{}", none.stderr);
+    assert_eq!(b.ok("invoice show INV-2026-0001")["sentAt"], Value::Null);
+
+    b.ok("link create INV-2026-0001");
+    let sent = run_env(&b, "--json invoice send INV-2026-0001", &env);
+    assert_eq!(sent.code, 0, "{}", sent.stderr);
+    let sent: Value = serde_json::from_str(&sent.stdout).expect("json");
+    let pdf = std::path::PathBuf::from(sent["pdfPath"].as_str().expect("pdf path"));
+    assert!(
+        pdf.starts_with(b.path().join("documents")),
+        "{}",
+        pdf.display()
+    );
+    assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF-"));
+    let mailto = opened(&log, 1)[0].clone();
+    assert_eq!(Some(mailto.as_str()), sent["mailto"].as_str());
+    assert!(mailto.starts_with("mailto:billing@acme.test?subject=Invoice%20INV-2026-0001"));
+    assert_eq!(
+        b.ok("invoice show INV-2026-0001")["sentAt"],
+        sent["sentAt"],
+        "marked sent"
+    );
+}
