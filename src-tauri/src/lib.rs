@@ -178,9 +178,18 @@ pub fn run() {
             }));
             sender.spawn_background_loop(TICK, move |report, sync| publish(&handle, report, sync));
             start_webhooks(app.handle(), &sender);
-            sender.set_file_picker(std::sync::Arc::new(files::DialogPicker(
-                app.handle().clone(),
-            )));
+            match files::FolderPicker::from_env() {
+                Some(picker) => {
+                    tracing::warn!(
+                        var = files::E2E_FILES_DIR,
+                        "file dialogs replaced by a fixed folder (test runs only)"
+                    );
+                    sender.set_file_picker(std::sync::Arc::new(picker));
+                }
+                None => sender.set_file_picker(std::sync::Arc::new(files::DialogPicker(
+                    app.handle().clone(),
+                ))),
+            }
             Ok(())
         })
         .invoke_handler(handlers!())

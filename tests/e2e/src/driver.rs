@@ -30,7 +30,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// It runs in its own process group, so every app window it launched belongs to the group too;
 /// dropping the value terminates the whole group, then removes the temporary home.
 /// Every app started through it gets `PAYDESK_DATA_DIR=<home>/data`, its own
-/// `PAYDESK_KEYCHAIN_SERVICE`, and private XDG directories, so runs never share data.
+/// `PAYDESK_KEYCHAIN_SERVICE`, and private XDG directories, so runs never share data. Its save
+/// and open dialogs answer from `<home>/files` (`PAYDESK_E2E_FILES_DIR`): WebDriver cannot drive a
+/// native GTK dialog.
 #[derive(Debug)]
 pub struct TauriDriver {
     child: Child,
@@ -49,7 +51,14 @@ impl TauriDriver {
             .prefix("paydesk-e2e-")
             .tempdir()
             .context("creating a temporary directory")?;
-        for dir in ["data", "xdg-data", "xdg-config", "xdg-cache", "bin"] {
+        for dir in [
+            "data",
+            "files",
+            "xdg-data",
+            "xdg-config",
+            "xdg-cache",
+            "bin",
+        ] {
             std::fs::create_dir_all(home.path().join(dir))?;
         }
         let path = fake_opener(home.path())?;
@@ -74,6 +83,7 @@ impl TauriDriver {
             .arg(native_port.to_string())
             .env("PAYDESK_DATA_DIR", home.path().join("data"))
             .env("PAYDESK_KEYCHAIN_SERVICE", &keychain_service)
+            .env("PAYDESK_E2E_FILES_DIR", home.path().join("files"))
             // The Test-mode sandbox on a free loopback port: runs never collide on the default one.
             .env("PAYDESK_SANDBOX_PORT", "0")
             .env("XDG_DATA_HOME", home.path().join("xdg-data"))
@@ -146,6 +156,11 @@ impl TauriDriver {
     /// The data directory every app launched through this driver uses.
     pub fn data_dir(&self) -> PathBuf {
         self.home.path().join("data")
+    }
+
+    /// The folder the app's save dialogs write to and its open dialogs pick the newest file from.
+    pub fn files_dir(&self) -> PathBuf {
+        self.home.path().join("files")
     }
 
     /// The keychain service name the app gets (`paydesk-e2e-<random>`).
