@@ -9,7 +9,7 @@
 //! | 4 | not found: no client or invoice with that id, number or name |
 //! | 5 | conflict: the action clashes with stored state (a used number, an already void invoice) |
 //! | 6 | keychain unavailable: credentials cannot be read or saved |
-//! | 7 | storage: the database or data folder failed |
+//! | 7 | storage: the database, the data folder or a file being written failed (a full disk) |
 //!
 //! An error is printed once: `error: <message>` on one line of stderr, or with `--json`
 //! `{"code":"invalid_input","message":"...","field":"lines[0].quantity"}` (field may be null).
@@ -49,7 +49,7 @@ Exit codes:
   4  not found
   5  conflict (e.g. invoice number already used, invoice already void)
   6  keychain unavailable
-  7  storage (database or data folder)
+  7  storage (database, data folder, or a file being written: a full disk)
 
 Errors are one line on stderr: `error: <message>`; with --json,
 {\"code\":\"invalid_input\",\"message\":\"...\",\"field\":\"...\"} on stderr.";

@@ -16,6 +16,8 @@ mod bad_input;
 mod clients;
 #[path = "cli/crash.rs"]
 mod crash;
+#[path = "cli/disk_full.rs"]
+mod disk_full;
 #[path = "cli/export.rs"]
 mod export;
 #[path = "cli/invoices.rs"]

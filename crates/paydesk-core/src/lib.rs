@@ -50,6 +50,7 @@ pub mod outbox;
 pub mod payout_sender;
 pub mod qr;
 pub mod secrets;
+pub mod sent_documents;
 pub mod status;
 pub mod store;
 pub mod tunnel;

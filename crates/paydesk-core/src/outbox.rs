@@ -260,6 +260,8 @@ pub struct Outbox {
     pub lease: Duration,
     /// Most rows sent per run.
     pub batch: u32,
+    /// Kept copies of sent invoices, printed again when their invoice gets a new link.
+    documents: Option<crate::sent_documents::SentDocuments>,
 }
 
 impl std::fmt::Debug for Outbox {
@@ -290,7 +292,14 @@ impl Outbox {
             jitter: Box::new(rand::random::<f64>),
             lease: Duration::minutes(2),
             batch: 50,
+            documents: None,
         }
+    }
+
+    /// Print the kept copy of a sent invoice again when its new link is stored.
+    pub fn with_documents(mut self, documents: crate::sent_documents::SentDocuments) -> Outbox {
+        self.documents = Some(documents);
+        self
     }
 
     /// Replace the backoff and the jitter source (tests pin them).
@@ -315,6 +324,7 @@ impl Outbox {
         match gateway.create_link(&claim.payload).await {
             Ok(link) => {
                 if self.store.complete_link(claim, &link, now, now)? {
+                    self.refresh_document(&claim.invoice_id, now);
                     Ok(Delivery::Sent)
                 } else {
                     Ok(Delivery::Discarded)
@@ -339,6 +349,17 @@ impl Outbox {
                 self.store.fail(claim, now, &message)?;
                 Ok(Delivery::Failed { message })
             }
+        }
+    }
+
+    /// The link is stored whatever happens here: a copy that cannot be printed again (a logo
+    /// gone, a full disk) is logged and stays as it was.
+    fn refresh_document(&mut self, invoice_id: &str, now: DateTime<Utc>) {
+        let Some(documents) = &self.documents else {
+            return;
+        };
+        if let Err(e) = documents.refresh(&mut self.store, invoice_id, now) {
+            tracing::warn!(error = %e, "could not print the sent invoice again with its new link");
         }
     }
 

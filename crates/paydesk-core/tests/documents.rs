@@ -402,3 +402,42 @@ async fn sending_writes_the_pdf_builds_the_mail_draft_and_marks_the_invoice_sent
         assert!(text_of(pdf, None).contains(&invoice.number));
     }
 }
+
+#[tokio::test]
+async fn the_kept_copy_of_a_sent_invoice_follows_a_reissued_link_and_a_void() {
+    if !have("pdftoppm") || !have("pdfinfo") {
+        return;
+    }
+    let (mut b, id) = linked_invoice().await;
+    let sent = b.app.send_invoice(&id, Paper::Letter).expect("send");
+    let kept = PathBuf::from(&sent.pdf_path);
+    assert_eq!(
+        decode_qr(&first_page_png(&kept)),
+        vec!["https://pay.example/pay?token=tok-0".to_string()]
+    );
+
+    // The API refused the link (403): re-issued, and once the new link is stored the kept copy
+    // shows it, still on the paper it was sent on.
+    b.app.mark_link_expired("tok-0").unwrap();
+    b.app.reissue_link(&id, &LinkOptions::default()).unwrap();
+    let before = std::fs::read(&kept).unwrap();
+    send_link(&mut b, &FakeLinks(AtomicU64::new(7))).await;
+    assert_ne!(std::fs::read(&kept).unwrap(), before, "not printed again");
+    assert_eq!(
+        decode_qr(&first_page_png(&kept)),
+        vec!["https://pay.example/pay?token=tok-7".to_string()]
+    );
+    assert!(info(&kept, "Page size").starts_with("612 x 792"));
+
+    // Voided: the copy no longer offers a link to pay.
+    b.app.void_link(&id).unwrap();
+    assert!(decode_qr(&first_page_png(&kept)).is_empty());
+    assert!(!text_of(&kept, None).contains("Scan to pay"));
+
+    // An invoice never sent has no kept copy, and a new link does not make one.
+    let other = taxed_invoice(&mut b, design_lines());
+    b.app.request_link(&other, &LinkOptions::default()).unwrap();
+    send_link(&mut b, &FakeLinks(AtomicU64::new(9))).await;
+    let number = b.app.invoice(&other).unwrap().number;
+    assert!(!b.app.sent_documents().path_for(&number).exists());
+}

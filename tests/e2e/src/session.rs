@@ -179,6 +179,29 @@ impl AppSession {
         .await
     }
 
+    /// Waits for a visible, enabled button with test id `id` and presses Enter on it: the same
+    /// activation as a click, but by focus, so a layout that is still settling (a long page whose
+    /// sections load one by one) cannot move the button away from the click's coordinates.
+    pub async fn press(&self, id: &str) -> Result<()> {
+        let css = testid(id);
+        let enter = char::from(fantoccini::key::Key::Enter).to_string();
+        poll_until(
+            &format!("`{css}` to be pressable"),
+            self.timeout,
+            || async {
+                let Some(element) = self.find_css(&css).await? else {
+                    return Ok(None);
+                };
+                if !element.is_displayed().await? || !element.is_enabled().await? {
+                    return Ok(None);
+                }
+                element.send_keys(&enter).await?;
+                Ok(Some(()))
+            },
+        )
+        .await
+    }
+
     /// Waits for the field with test id `id`, replaces its content with `value` by typing, and
     /// checks the field now holds exactly `value`.
     pub async fn fill(&self, id: &str, value: &str) -> Result<()> {

@@ -72,6 +72,7 @@ async fn pdf_send_export_backup_and_restore_through_the_window() -> Result<()> {
         let sent = driver
             .data_dir()
             .join("documents")
+            .join("test")
             .join(format!("{number}.pdf"));
         wait_file(&app, &sent)
             .await
@@ -89,7 +90,7 @@ async fn pdf_send_export_backup_and_restore_through_the_window() -> Result<()> {
         // Settings > Data: a CSV of this year's invoices.
         app.click("nav-settings").await?;
         app.wait_for("settings-data").await?;
-        app.click("export-run").await?;
+        app.press("export-run").await?;
         let csv = wait_csv(&app, &files, "paydesk-invoices-").await?;
         anyhow::ensure!(
             csv.contains(&number) && csv.contains(CLIENT) && csv.contains("451.50"),
@@ -99,7 +100,7 @@ async fn pdf_send_export_backup_and_restore_through_the_window() -> Result<()> {
         // An encrypted backup, then a change, then the restore brings the books back.
         app.fill("backup-passphrase", PASSPHRASE).await?;
         app.fill("backup-passphrase-confirm", PASSPHRASE).await?;
-        app.click("backup-create").await?;
+        app.press("backup-create").await?;
         let backup = wait_backup(&app, &files).await?;
         anyhow::ensure!(
             !backup
@@ -153,7 +154,7 @@ async fn pdf_send_export_backup_and_restore_through_the_window() -> Result<()> {
 /// Settings > Business profile > Choose logo; the open dialog picks `logo.png`.
 async fn choose_logo(app: &AppSession) -> Result<()> {
     app.click("nav-settings").await?;
-    app.click("logo-choose").await?;
+    app.press("logo-choose").await?;
     app.wait_text("logo-path", "the chosen logo", |t| t.ends_with("logo.png"))
         .await?;
     Ok(())
@@ -163,7 +164,7 @@ async fn choose_logo(app: &AppSession) -> Result<()> {
 async fn restore(app: &AppSession, passphrase: &str) -> Result<()> {
     app.wait_for("settings-data").await?;
     app.fill("restore-passphrase", passphrase).await?;
-    app.click("restore-run").await?;
+    app.press("restore-run").await?;
     app.click("restore-confirm").await
 }
 

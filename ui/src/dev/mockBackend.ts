@@ -764,7 +764,7 @@ Object.assign(handlers, {
     const subject = encodeURIComponent(`Invoice ${inv.number}: ${inv.totals.total} ${inv.currency} due ${inv.dueDate}`);
     return {
       mailto: `mailto:${client?.email ?? ''}?subject=${subject}&body=${encodeURIComponent(live!.url)}`,
-      pdfPath: `${DATA_DIR}/documents/${slug(inv.number)}.pdf`,
+      pdfPath: `${DATA_DIR}/documents/test/${slug(inv.number)}.pdf`,
       sentAt: inv.sentAt,
     } satisfies SentInvoice;
   },

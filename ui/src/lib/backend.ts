@@ -205,7 +205,7 @@ export const onPayoutChanged = (handler: (event: PayoutChanged) => void) =>
 /** Saves the invoice as a PDF where the user chooses (the PDF shows the live link and its QR). */
 export const savePdf = (invoiceId: string, paper: Paper) =>
   call<SavedPdf | null>('save_invoice_pdf', { invoiceId, paper });
-/** Writes the PDF to documents/, opens a mail draft and marks the invoice sent; `conflict` on `link` without a live link. */
+/** Writes the PDF to documents/<mode>/ (printed again when the link is re-issued or voided), opens a mail draft and marks the invoice sent; `conflict` on `link` without a live link. */
 export const sendInvoice = (invoiceId: string) => call<SentInvoice>('send_invoice', { invoiceId });
 /** A CSV of `kind` between `from` and `to` (YYYY-MM-DD, inclusive); errors on `from`, `to`. */
 export const exportData = (kind: ExportKind, from: string, to: string) =>

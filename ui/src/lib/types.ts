@@ -555,7 +555,7 @@ export interface SavedPdf {
 }
 export interface SentInvoice {
   mailto: string;
-  /** The PDF written to the data folder's documents/, to attach to the mail draft. */
+  /** The PDF written to the data folder's documents/<mode>/, to attach to the mail draft. */
   pdfPath: string;
   sentAt: string;
 }

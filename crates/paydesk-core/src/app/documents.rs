@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::Paydesk;
 use crate::document::{self, InvoiceDocument, Logo, Paper};
 use crate::error::{Error, Result};
+use crate::sent_documents::{self, SentDocuments};
 
 /// An invoice sent: the mail draft to open and the PDF to attach to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -64,15 +65,7 @@ impl Paydesk {
     /// totals and the current live link (an expired, voided or queued link is not printed).
     pub fn invoice_document(&mut self, id_or_number: &str) -> Result<InvoiceDocument> {
         let invoice = self.find_invoice(id_or_number)?;
-        let client = self.store.client(&invoice.client_id)?;
-        let profile = self.store.profile()?;
-        let logo = self
-            .store
-            .logo_path()?
-            .map(|p| Logo::read(Path::new(&p)))
-            .transpose()?;
-        let link = self.payable_link(&invoice.id)?;
-        InvoiceDocument::new(&invoice, &client, &profile, logo, link.as_ref())
+        sent_documents::read_document(&mut self.store, &invoice, self.clock.now())
     }
 
     /// The invoice's PDF on `paper`.
@@ -108,33 +101,26 @@ impl Paydesk {
         })
     }
 
-    /// "Send": write the invoice's PDF to the data folder's `documents/`, build the mail draft
+    /// This mode's kept copies of sent invoices.
+    pub fn sent_documents(&self) -> SentDocuments {
+        SentDocuments::new(&self.data_dir, self.mode)
+    }
+
+    /// "Send": write the invoice's PDF to the data folder's `documents/<mode>/` (printed again
+    /// when its link is re-issued or voided), build the mail draft
     /// (subject, amount, due date, the payment link) and record the invoice as sent. Opening
     /// the draft and showing the PDF to attach are the caller's (the OS opener). Needs a live
     /// link (`conflict` on `link`).
     pub fn send_invoice(&mut self, id_or_number: &str, paper: Paper) -> Result<SentInvoice> {
         let invoice = self.find_invoice(id_or_number)?;
         let share = self.link_share(&invoice.id)?;
-        let file = format!(
-            "{}.pdf",
-            invoice
-                .number
-                .chars()
-                .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                })
-                .collect::<String>()
-        );
-        let dir = self.data_dir.join("documents");
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-        let saved = self.save_invoice_pdf(&invoice.id, paper, &dir.join(file))?;
-        let sent = self.store.mark_sent(&invoice.id)?;
+        let kept =
+            self.sent_documents()
+                .keep(&mut self.store, &invoice, paper, self.clock.now())?;
+        let sent = self.store.mark_sent(&invoice.id, paper)?;
         Ok(SentInvoice {
             mailto: share.mailto,
-            pdf_path: saved.path,
+            pdf_path: kept.display().to_string(),
             sent_at: sent.sent_at.unwrap_or_default(),
         })
     }

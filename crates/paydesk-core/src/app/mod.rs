@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::clock::{Clock, SystemClock};
 use crate::domain::{
     email_draft, openable_url, BusinessProfile, Client, ClientInput, Invoice, InvoiceInput,
-    InvoicePage, InvoiceQuery, LinkOptions, LinkShare, LinkStatus, Mode, OutboxItem, PaymentLink,
+    InvoicePage, InvoiceQuery, LinkOptions, LinkShare, Mode, OutboxItem, PaymentLink,
     PaymentSettings, Settings, SettingsInput, TotalsInput,
 };
 use crate::error::{Error, Result};
@@ -393,7 +393,16 @@ impl Paydesk {
 
     /// Void the invoice's live or queued link (its amounts unlock); returns the link history.
     pub fn void_link(&mut self, invoice_id: &str) -> Result<Vec<PaymentLink>> {
-        self.store.void_link(invoice_id)
+        let voided = self.store.void_link(invoice_id)?;
+        // The kept copy of a sent invoice must not offer a dead link. The void stands if the
+        // copy cannot be printed again (a logo gone, a full disk): that is logged.
+        if let Err(e) = self
+            .sent_documents()
+            .refresh(&mut self.store, invoice_id, self.clock.now())
+        {
+            tracing::warn!(error = %e, "could not print the sent invoice again after the void");
+        }
+        Ok(voided)
     }
 
     /// The invoice's queued (or sending) link request, with its last error, if any.
@@ -430,16 +439,7 @@ impl Paydesk {
 
     /// The invoice's live link that has not expired yet (what a client can pay), if any.
     pub(crate) fn payable_link(&mut self, invoice_id: &str) -> Result<Option<PaymentLink>> {
-        let now = self.clock.now();
-        Ok(self
-            .store
-            .links_of(invoice_id)?
-            .into_iter()
-            .rev()
-            .find(|l| l.status == LinkStatus::Live)
-            .filter(|l| {
-                chrono::DateTime::parse_from_rfc3339(&l.expires_at).map_or(true, |t| t > now)
-            }))
+        crate::sent_documents::payable_link(&mut self.store, invoice_id, self.clock.now())
     }
 
     /// Every link an invoice had, oldest first.
@@ -467,7 +467,8 @@ impl Paydesk {
         Ok(Outbox::from_store(Store::open_with_clock(
             self.store.path(),
             self.clock.clone(),
-        )?))
+        )?)
+        .with_documents(self.sent_documents()))
     }
 
     /// A status poller for this mode's links, on its own connection, whose calls share

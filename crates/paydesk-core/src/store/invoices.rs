@@ -322,8 +322,9 @@ fn fts_phrase(term: &str) -> String {
 
 impl Store {
     /// Record that the invoice was sent to its client now; the invoice as it is afterwards.
-    pub fn mark_sent(&mut self, id: &str) -> Result<Invoice> {
+    pub fn mark_sent(&mut self, id: &str, paper: crate::document::Paper) -> Result<Invoice> {
         self.write(|tx, clock| {
+            super::documents::remember_sent_paper(tx, paper)?;
             if load(tx, clock, id)?.status == InvoiceStatus::Void {
                 return Err(Error::conflict(
                     Some("status"),
