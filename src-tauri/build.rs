@@ -66,6 +66,9 @@ const COMMANDS: &[&str] = &[
     "restore_backup",
     "list_auto_backups",
     "restore_auto_backup",
+    "get_recovery",
+    "recover_from_auto_backup",
+    "recover_from_backup_file",
 ];
 
 fn main() {

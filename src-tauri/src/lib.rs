@@ -83,6 +83,9 @@ macro_rules! handlers {
             $crate::commands::backup::restore_backup,
             $crate::commands::backup::list_auto_backups,
             $crate::commands::backup::restore_auto_backup,
+            $crate::commands::recovery::get_recovery,
+            $crate::commands::recovery::recover_from_auto_backup,
+            $crate::commands::recovery::recover_from_backup_file,
         ]
     };
 }

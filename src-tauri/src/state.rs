@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use paydesk_core::backup::recovery::{diagnose, Damage};
 use paydesk_core::outbox::{Outbox, RequestGateway, SendReport};
 use paydesk_core::secrets::{KeychainStore, SecretStore};
 use paydesk_core::status::limiter::RateLimiter;
@@ -51,6 +52,16 @@ pub struct AppState {
     files: Arc<Mutex<Option<Arc<dyn crate::files::FilePicker>>>>,
     /// Told about every payout a sender pass moved (the shell emits `payout-changed`).
     payout_listener: Arc<Mutex<Option<PayoutListener>>>,
+    /// The data folder and keychain the engine was opened on (`None` in tests that hand an
+    /// engine in): what a recovery restores into and opens again.
+    home: Option<Home>,
+}
+
+/// Where the books live, kept to open them again after a recovery.
+#[derive(Clone)]
+struct Home {
+    data_dir: PathBuf,
+    secrets: Arc<dyn SecretStore>,
 }
 
 /// Called with the payouts a pass moved.
@@ -61,18 +72,39 @@ impl AppState {
     /// OS keychain (namespace from `PAYDESK_KEYCHAIN_SERVICE` or the app identifier).
     pub fn open_default() -> AppState {
         let secrets: Arc<dyn SecretStore> = Arc::new(KeychainStore::new(app::keychain_service()));
-        let engine = app::resolve_data_dir(None).and_then(|dir| Self::open_dir(dir, secrets));
+        match app::resolve_data_dir(None) {
+            Ok(dir) => Self::open_at(dir, secrets),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot find the Paydesk data folder");
+                Self::with_engine(Err(e.into()), None)
+            }
+        }
+    }
+
+    /// Open the books in `dir`; when they cannot be opened the state holds why (the UI shows
+    /// it, or the recovery screen when the file is damaged).
+    pub fn open_at(dir: PathBuf, secrets: Arc<dyn SecretStore>) -> AppState {
+        let engine = Self::open_dir(dir.clone(), secrets.clone());
         if let Err(e) = &engine {
             tracing::error!(error = %e, "cannot open the Paydesk data folder");
         }
+        let home = Home {
+            data_dir: dir,
+            secrets,
+        };
+        Self::with_engine(engine.map_err(IpcError::from), Some(home))
+    }
+
+    fn with_engine(engine: Result<Paydesk, IpcError>, home: Option<Home>) -> AppState {
         AppState {
-            engine: Arc::new(Mutex::new(engine.map_err(IpcError::from))),
+            engine: Arc::new(Mutex::new(engine)),
             sender: Default::default(),
             limiter: Default::default(),
             sync: Default::default(),
             webhooks: Default::default(),
             files: Default::default(),
             payout_listener: Default::default(),
+            home,
         }
     }
 
@@ -84,15 +116,7 @@ impl AppState {
 
     /// State around an engine opened elsewhere (tests).
     pub fn new(engine: Paydesk) -> AppState {
-        AppState {
-            engine: Arc::new(Mutex::new(Ok(engine))),
-            sender: Default::default(),
-            limiter: Default::default(),
-            sync: Default::default(),
-            webhooks: Default::default(),
-            files: Default::default(),
-            payout_listener: Default::default(),
-        }
+        Self::with_engine(Ok(engine), None)
     }
 
     /// Start the Test-mode sandbox on `port` (0: a free one) instead of the configured port
@@ -170,6 +194,63 @@ impl AppState {
             tracing::warn!(error = %e.message, "webhooks did not restart after the restore");
         }
         out
+    }
+
+    /// When the books could not be opened because their file is damaged: what was found and
+    /// the automatic backups that could replace them. `None` when the books are open (or failed
+    /// for another reason, which the open error tells).
+    pub async fn damage(&self) -> IpcResult<Option<Damage>> {
+        let Some(home) = self.home.clone() else {
+            return Ok(None);
+        };
+        if self.engine_is_open() {
+            return Ok(None);
+        }
+        tauri::async_runtime::spawn_blocking(move || diagnose(&home.data_dir))
+            .await
+            .map_err(|e| IpcError::internal(format!("the recovery worker failed: {e}")))?
+            .map_err(IpcError::from)
+    }
+
+    /// Restore damaged books with `restore` (given the data folder, its mode and the keychain),
+    /// then open them. Refused while the books are open: restores of open books go through
+    /// [`AppState::with_books_closed`].
+    pub async fn recover<T, F>(&self, restore: F) -> IpcResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&std::path::Path, Mode, &dyn SecretStore) -> paydesk_core::Result<T>
+            + Send
+            + 'static,
+    {
+        let home = self.home.clone().ok_or_else(|| {
+            IpcError::internal("this app was not opened on a data folder; nothing to recover")
+        })?;
+        let engine = Arc::clone(&self.engine);
+        let out = tauri::async_runtime::spawn_blocking(move || {
+            let mut guard = engine
+                .lock()
+                .map_err(|_| IpcError::internal("the engine lock was poisoned; restart Paydesk"))?;
+            if guard.is_ok() {
+                return Err(IpcError::from(paydesk_core::Error::conflict(
+                    None,
+                    "the books are open; restore from Settings > Data instead",
+                )));
+            }
+            let mode = app::saved_mode(&home.data_dir)?;
+            let out = restore(&home.data_dir, mode, home.secrets.as_ref())?;
+            *guard = Ok(Self::open_dir(home.data_dir.clone(), home.secrets.clone())?);
+            Ok(out)
+        })
+        .await
+        .map_err(|e| IpcError::internal(format!("the recovery worker failed: {e}")))??;
+        if let Err(e) = self.restart_webhooks().await {
+            tracing::warn!(error = %e.message, "webhooks did not start after the recovery");
+        }
+        Ok(out)
+    }
+
+    fn engine_is_open(&self) -> bool {
+        self.engine.lock().map(|g| g.is_ok()).unwrap_or(false)
     }
 
     /// Take today's automatic backup when it is due (the background loop calls this).

@@ -21,9 +21,14 @@ struct Harness {
 fn harness() -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
     let engine = Paydesk::open(dir.path(), Arc::new(MemoryStore::new())).expect("open engine");
+    harness_with(dir, AppState::new(engine))
+}
+
+/// The app on `dir` with `state` (e.g. one whose books could not be opened).
+fn harness_with(dir: tempfile::TempDir, state: AppState) -> Harness {
     let app = mock_builder()
         .plugin(tauri_plugin_opener::init())
-        .manage(AppState::new(engine).with_sandbox_port(0))
+        .manage(state.with_sandbox_port(0))
         .invoke_handler(paydesk_desktop::handlers!())
         .build(tauri::generate_context!())
         .expect("build app");
@@ -790,8 +795,17 @@ fn a_backup_made_from_the_app_restores_the_books_after_a_safety_copy() {
             json!({ "passphrase": "correct horse battery" }),
         )
         .expect("restore");
+    // The replaced books are kept in the backups folder and listed, so the restore can be undone.
     let kept = restored["previousKeptAt"].as_str().expect("safety copy");
     assert!(std::path::Path::new(kept).is_file(), "{kept}");
+    let listed = h.invoke("list_auto_backups", json!({})).expect("list");
+    let listed = listed.as_array().expect("array");
+    assert!(
+        listed
+            .iter()
+            .any(|b| b["path"] == kept && b["kind"] == "preRestore" && b["createdAt"] != ""),
+        "{listed:?}"
+    );
     let clients = h
         .invoke("list_clients", json!({ "search": null }))
         .expect("clients");
@@ -800,4 +814,111 @@ fn a_backup_made_from_the_app_restores_the_books_after_a_safety_copy() {
         .invoke("get_invoice", json!({ "id": before["id"] }))
         .expect("the invoice is back");
     assert_eq!(invoice["number"], before["number"]);
+}
+
+/// Overwrite every page after the first with a pattern: SQLite's integrity check fails.
+fn damage(db: &std::path::Path) {
+    let mut bytes = std::fs::read(db).expect("database");
+    assert!(bytes.len() > 3 * 4096, "the file has pages to damage");
+    for (i, byte) in bytes[4096..].iter_mut().enumerate() {
+        *byte = (i * 7 + 13) as u8;
+    }
+    std::fs::write(db, bytes).expect("damaged");
+}
+
+#[test]
+fn damaged_books_open_the_recovery_path_and_an_automatic_backup_brings_them_back() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = paydesk_core::app::database_path(dir.path(), paydesk_core::Mode::Test);
+    {
+        let mut app = Paydesk::open(dir.path(), Arc::new(MemoryStore::new())).expect("open");
+        for name in ["Acme Studio", "Globex"] {
+            app.create_client(&paydesk_core::ClientInput {
+                name: name.into(),
+                ..Default::default()
+            })
+            .expect("client");
+        }
+        app.auto_backup_if_due(chrono::Utc::now())
+            .expect("auto backup")
+            .expect("first of the day");
+        app.create_client(&paydesk_core::ClientInput {
+            name: "After the backup".into(),
+            ..Default::default()
+        })
+        .expect("client");
+    }
+    damage(&db);
+    let damaged = std::fs::read(&db).expect("damaged file");
+
+    let h = harness_with(
+        dir,
+        AppState::open_at(data_dir_of(&db), Arc::new(MemoryStore::new())),
+    );
+    // The books cannot be opened; the app says why and what can bring them back.
+    let err = h.invoke("app_info", json!({})).expect_err("books damaged");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("damaged"),
+        "{err}"
+    );
+    let recovery = h.invoke("get_recovery", json!({})).expect("recovery");
+    assert_eq!(recovery["database"], db.display().to_string());
+    assert_eq!(recovery["mode"], "test");
+    assert!(!recovery["problem"].as_str().unwrap_or_default().is_empty());
+    let backups = recovery["backups"].as_array().expect("backups");
+    assert_eq!(backups.len(), 1, "{recovery}");
+    assert_eq!(backups[0]["kind"], "daily");
+
+    // A file that is not a backup is refused and nothing changes.
+    let missing = h
+        .invoke(
+            "recover_from_auto_backup",
+            json!({ "path": "nope.sqlite3" }),
+        )
+        .expect_err("no such backup");
+    assert_eq!(missing["code"], "not_found", "{missing}");
+    assert_eq!(std::fs::read(&db).expect("still there"), damaged);
+
+    let restored = h
+        .invoke(
+            "recover_from_auto_backup",
+            json!({ "path": backups[0]["path"] }),
+        )
+        .expect("recovered");
+    assert_ne!(restored["backup"]["createdAt"], "");
+    // The damaged file is kept, byte for byte, in the backups folder.
+    let kept = restored["previousKeptAt"].as_str().expect("kept");
+    assert_eq!(std::fs::read(kept).expect("kept file"), damaged);
+
+    // The books are open again, as of the backup; the recovery is over.
+    let clients = h
+        .invoke("list_clients", json!({ "search": null }))
+        .expect("clients");
+    let names: Vec<_> = clients
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(!names.contains(&"After the backup".to_string()));
+    assert_eq!(
+        h.invoke("get_recovery", json!({})).expect("none"),
+        Value::Null
+    );
+    let again = h
+        .invoke(
+            "recover_from_auto_backup",
+            json!({ "path": backups[0]["path"] }),
+        )
+        .expect_err("open books are restored from Settings");
+    assert_eq!(again["code"], "conflict", "{again}");
+}
+
+/// The data folder of a database file.
+fn data_dir_of(db: &std::path::Path) -> std::path::PathBuf {
+    db.parent().expect("data folder").to_path_buf()
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Subcommand;
-use paydesk_core::backup::restore::{self, RestoredDatabase};
+use paydesk_core::backup::restore::{self, RestoredBackup, RestoredDatabase};
 use paydesk_core::backup::{AutoBackup, AutoBackupKind, BackupInfo};
 use paydesk_core::clock::SystemClock;
 use paydesk_core::secrets::Secret;
@@ -102,21 +102,22 @@ pub(crate) fn run(
             confirm(ctx, yes, mode.as_str())?;
             let database = app::database_path(&dir, mode);
             let secrets = ctx.io.secrets.clone();
-            let (info, _store) = restore::finish(
+            let (restored, _store) = restore::finish(
                 &database,
                 mode,
                 prepared,
                 secrets.as_ref(),
                 Arc::new(SystemClock),
             )?;
-            ctx.emit(&info, |out, i| {
+            ctx.emit(&restored, |out, r: &RestoredBackup| {
                 writeln!(
                     out,
                     "Restored the {} books from {}.",
                     mode.as_str(),
-                    i.path.display()
+                    r.info.path.display()
                 )?;
-                write_info(out, i)
+                write_previous(out, r.previous.as_deref())?;
+                write_info(out, &r.info)
             })
         }
         BackupCommand::Auto => {
@@ -146,7 +147,8 @@ pub(crate) fn run(
                     "Restored the {} books from {}.",
                     mode.as_str(),
                     r.source.display()
-                )
+                )?;
+                write_previous(out, r.previous.as_deref())
             })
         }
     }
@@ -239,6 +241,14 @@ fn write_info(out: &mut dyn Write, i: &BackupInfo) -> io::Result<()> {
     output::field(out, W, "Secrets", &secrets)
 }
 
+/// Where the replaced books went (a restore can be undone with `restore-auto` on that file).
+fn write_previous(out: &mut dyn Write, previous: Option<&Path>) -> io::Result<()> {
+    match previous {
+        Some(p) => writeln!(out, "The books it replaced were kept as {}.", p.display()),
+        None => Ok(()),
+    }
+}
+
 fn write_list(out: &mut dyn Write, list: &[AutoBackup]) -> io::Result<()> {
     let Some(first) = list.first() else {
         return writeln!(out, "No automatic backups yet.");
@@ -251,6 +261,7 @@ fn write_list(out: &mut dyn Write, list: &[AutoBackup]) -> io::Result<()> {
         let kind = match b.kind {
             AutoBackupKind::Daily => "daily",
             AutoBackupKind::PreMigration => "before a schema upgrade",
+            AutoBackupKind::PreRestore => "replaced by a restore",
         };
         writeln!(out, "  {}  ({kind}, {} bytes)", b.file_name, b.bytes)?;
     }

@@ -132,7 +132,7 @@ fn restore_brings_back_exactly_the_books_that_were_backed_up() {
     assert_ne!(everything(&mut b.app), before);
 
     let restored = b.app.restore_backup(&file, &pass()).unwrap();
-    assert_eq!(restored.manifest, info.manifest);
+    assert_eq!(restored.info.manifest, info.manifest);
     assert_eq!(everything(&mut b.app), before);
     assert!(b.app.invoice(&added.id).is_err());
     integrity_ok(b.app.database_path());
@@ -143,6 +143,16 @@ fn restore_brings_back_exactly_the_books_that_were_backed_up() {
         .filter(|n| n.contains("before-restore") || n.starts_with(".restore"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+    // ... and then kept in the backups folder, listed, so the restore can be undone.
+    let previous = restored.previous.expect("the replaced books were kept");
+    assert_eq!(
+        previous.parent(),
+        Some(b.dir.path().join("backups").as_path())
+    );
+    let listed = b.app.list_auto_backups().unwrap();
+    let kept = listed.iter().find(|a| a.path == previous).expect("listed");
+    assert_eq!(kept.kind, paydesk_core::backup::AutoBackupKind::PreRestore);
+    assert!(kept.created_at.is_some());
 
     // A fresh engine on the folder sees the restored books too.
     let reopened = Paydesk::open(b.dir.path(), Arc::new(MemoryStore::new()));

@@ -2,7 +2,8 @@
 //! safety copy of the current books, with every other connection of the app closed), and the
 //! automatic daily backups. Passphrases arrive as arguments of one call and are never stored.
 
-use paydesk_core::backup::BackupInfo;
+use paydesk_core::backup::restore::{RestoredBackup, RestoredDatabase};
+use paydesk_core::backup::{AutoBackup, AutoBackupKind, BackupInfo};
 use paydesk_core::secrets::Secret;
 use paydesk_core::Mode;
 use serde::Serialize;
@@ -12,7 +13,7 @@ use crate::error::IpcResult;
 use crate::files::Filter;
 use crate::state::AppState;
 
-const BACKUP: Filter = Filter {
+pub(crate) const BACKUP: Filter = Filter {
     name: "Paydesk backup",
     extensions: &["pdbackup"],
 };
@@ -49,7 +50,8 @@ impl From<BackupInfo> for BackupView {
 #[serde(rename_all = "camelCase")]
 pub struct RestoreResult {
     pub backup: BackupView,
-    /// The copy of the books as they were before the restore.
+    /// Where the books the restore replaced were kept (in the backups folder, listed with the
+    /// automatic backups); empty when there were none.
     pub previous_kept_at: String,
 }
 
@@ -60,6 +62,64 @@ pub struct AutoBackupView {
     pub path: String,
     pub created_at: String,
     pub bytes: u64,
+    pub kind: AutoBackupKind,
+}
+
+impl From<AutoBackup> for AutoBackupView {
+    fn from(b: AutoBackup) -> Self {
+        AutoBackupView {
+            created_at: created_at(&b),
+            path: b.path.display().to_string(),
+            bytes: b.bytes,
+            kind: b.kind,
+        }
+    }
+}
+
+/// When an automatic backup's books are from: the file's time, else its day.
+fn created_at(b: &AutoBackup) -> String {
+    b.created_at
+        .clone()
+        .or_else(|| b.date.map(|d| format!("{d}T00:00:00Z")))
+        .unwrap_or_default()
+}
+
+impl From<RestoredBackup> for RestoreResult {
+    fn from(r: RestoredBackup) -> Self {
+        RestoreResult {
+            backup: r.info.into(),
+            previous_kept_at: kept(r.previous),
+        }
+    }
+}
+
+impl RestoreResult {
+    /// The result of restoring the automatic backup `r` into the books of `mode`.
+    pub fn from_auto(r: RestoredDatabase, mode: Mode) -> Self {
+        let meta = std::fs::metadata(&r.source).ok();
+        let modified = meta.as_ref().and_then(|m| m.modified().ok());
+        RestoreResult {
+            backup: BackupView {
+                path: r.source.display().to_string(),
+                bytes: meta.map_or(0, |m| m.len()),
+                created_at: modified
+                    .map(|t| paydesk_core::clock::timestamp(chrono::DateTime::from(t)))
+                    .unwrap_or_default(),
+                mode,
+                schema_version: r.schema_version,
+                app_version: String::new(),
+                includes_secrets: false,
+            },
+            previous_kept_at: kept(r.previous),
+        }
+    }
+}
+
+/// Where the replaced books went, as the UI shows it.
+fn kept(previous: Option<std::path::PathBuf>) -> String {
+    previous
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
 }
 
 /// Write an encrypted backup of the current books where the user chooses.
@@ -101,14 +161,7 @@ pub async fn restore_backup(
     let key = passphrase.clone();
     state.run(move |e| e.inspect_backup(&check, &key)).await?;
     state
-        .with_books_closed(move |e| {
-            let kept = e.safety_copy(chrono::Utc::now())?;
-            let info = e.restore_backup(&path, &passphrase)?;
-            Ok(RestoreResult {
-                backup: info.into(),
-                previous_kept_at: kept.display().to_string(),
-            })
-        })
+        .with_books_closed(move |e| Ok(e.restore_backup(&path, &passphrase)?.into()))
         .await
         .map(Some)
 }
@@ -120,14 +173,7 @@ pub async fn list_auto_backups(state: State<'_, AppState>) -> IpcResult<Vec<Auto
         .run(|e| {
             Ok(e.list_auto_backups()?
                 .into_iter()
-                .map(|b| AutoBackupView {
-                    created_at: b
-                        .date
-                        .map(|d| format!("{d}T00:00:00Z"))
-                        .unwrap_or_else(|| b.file_name.clone()),
-                    path: b.path.display().to_string(),
-                    bytes: b.bytes,
-                })
+                .map(AutoBackupView::from)
                 .collect())
         })
         .await
@@ -141,21 +187,8 @@ pub async fn restore_auto_backup(
 ) -> IpcResult<RestoreResult> {
     state
         .with_books_closed(move |e| {
-            let kept = e.safety_copy(chrono::Utc::now())?;
             let restored = e.restore_auto_backup(std::path::Path::new(&path))?;
-            let bytes = std::fs::metadata(&restored.source).map_or(0, |m| m.len());
-            Ok(RestoreResult {
-                backup: BackupView {
-                    path: restored.source.display().to_string(),
-                    bytes,
-                    created_at: String::new(),
-                    mode: e.mode(),
-                    schema_version: restored.schema_version,
-                    app_version: String::new(),
-                    includes_secrets: false,
-                },
-                previous_kept_at: kept.display().to_string(),
-            })
+            Ok(RestoreResult::from_auto(restored, e.mode()))
         })
         .await
 }

@@ -7,6 +7,7 @@ pub mod documents;
 pub mod invoices;
 pub mod links;
 pub mod payouts;
+pub mod recovery;
 pub mod secrets;
 pub mod settings;
 pub mod status;

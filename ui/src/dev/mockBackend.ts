@@ -1,7 +1,8 @@
 // An in-memory backend for `vite --mode mock`: the UI runs in a plain browser for eyeballing and
 // screenshots. Never part of a production build. URL switches: ?keychain=off, ?empty=1,
 // ?offline=1 (the payment-status sync is offline), ?syncError=TEXT (the sync's last error),
-// ?cancel=1 (every OS file dialog is cancelled: the commands answer null).
+// ?cancel=1 (every OS file dialog is cancelled: the commands answer null), ?damaged=1 (the books fail
+// their integrity check: app_info fails and get_recovery offers the recovery screen until one is restored).
 import { BackendError, useEventSource, useTransport } from '../lib/backend';
 import { addDays, today } from '../lib/dates';
 import { navigate } from '../lib/router.svelte';
@@ -140,7 +141,13 @@ function secretStatus() {
     webhookSecret: mask(s.webhookSecret), ngrokAuthtoken: mask(s.ngrokAuthtoken) };
 }
 
-const info = () => ({ version: '0.1.0-mock', mode, dataDir: '/home/you/.local/share/paydesk', databasePath: `/home/you/.local/share/paydesk/${mode}.sqlite3`, keychain: { available: keychainAvailable, message: keychainAvailable ? null : 'Secret Service is not running' } });
+let damaged = params.get('damaged') === '1';
+const info = () => {
+  if (damaged) fail('storage', `database: ${DAMAGED_DB()} failed its integrity check`);
+  return infoOf();
+};
+const DAMAGED_DB = () => `/home/you/.local/share/paydesk/${mode}.sqlite3`;
+const infoOf = () => ({ version: '0.1.0-mock', mode, dataDir: '/home/you/.local/share/paydesk', databasePath: `/home/you/.local/share/paydesk/${mode}.sqlite3`, keychain: { available: keychainAvailable, message: keychainAvailable ? null : 'Secret Service is not running' } });
 const find = <T extends { id: string }>(list: T[], id: string, what: string) => list.find((x) => x.id === id) ?? fail('not_found', `id: no ${what} with this id`, 'id');
 
 type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -797,6 +804,20 @@ Object.assign(handlers, {
   restore_auto_backup: ({ path }: Args) => {
     const backup = autoBackups().find((b) => b.path === path) ?? fail('invalid_input', 'path: not one of the automatic backups', 'path');
     return restored(backupInfo(backup.path, backup.createdAt, backup.bytes, false));
+  },
+  get_recovery: () =>
+    damaged
+      ? { database: DAMAGED_DB(), mode, problem: 'row 14 missing from index invoices_by_number; page 212: btreeInitPage() returns error code 11', backups: autoBackups() }
+      : null,
+  recover_from_auto_backup: (args: Args) => {
+    const result = handlers.restore_auto_backup(args);
+    damaged = false;
+    return result;
+  },
+  recover_from_backup_file: (args: Args) => {
+    const result = handlers.restore_backup(args);
+    if (result) damaged = false;
+    return result;
   },
   choose_logo: () => (cancelled() ? null : (logos[mode] = '/home/you/Pictures/logo.png')),
   clear_logo: () => ((logos[mode] = null), null),

@@ -10,6 +10,7 @@ import type {
   ExportKind,
   ExportResult,
   Paper,
+  Recovery,
   RestoreResult,
   SavedFile,
   SavedPdf,
@@ -222,6 +223,13 @@ export const restoreBackup = (passphrase: string) => call<RestoreResult | null>(
 export const listAutoBackups = () => call<AutoBackup[]>('list_auto_backups');
 /** `path` must be one of list_auto_backups. Reload after. */
 export const restoreAutoBackup = (path: string) => call<RestoreResult>('restore_auto_backup', { path });
+/** Why the books did not open at start, when they are damaged; null when they opened or failed otherwise. */
+export const getRecovery = () => call<Recovery | null>('get_recovery');
+/** Replaces the damaged books with `path`, one of Recovery.backups. Reload app_info after. */
+export const recoverFromAutoBackup = (path: string) => call<RestoreResult>('recover_from_auto_backup', { path });
+/** Replaces the damaged books with a chosen backup file; null when the dialog was cancelled. Errors on `passphrase` / `backup`. */
+export const recoverFromBackupFile = (passphrase: string) =>
+  call<RestoreResult | null>('recover_from_backup_file', { passphrase });
 /** Opens a dialog for a PNG or JPEG logo; its path, or null when cancelled. */
 export const chooseLogo = () => call<string | null>('choose_logo');
 export const clearLogo = () => call<null>('clear_logo');

@@ -583,3 +583,13 @@ export interface RestoreResult {
   /** Where the replaced database was kept. */
   previousKeptAt: string;
 }
+/** Why the books could not be opened at start (get_recovery): they are damaged and need a restore. */
+export interface Recovery {
+  /** The damaged database file. */
+  database: string;
+  mode: Mode;
+  /** What the integrity check found. */
+  problem: string;
+  /** The automatic daily backups of this mode, newest first. */
+  backups: AutoBackup[];
+}

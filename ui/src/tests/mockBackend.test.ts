@@ -44,6 +44,10 @@ describe('mock backend: documents, exports and backups', () => {
     expect((await rejection(backend.restoreAutoBackup('/etc/passwd')))?.field).toBe('path');
   });
 
+  it('has no damaged books to recover unless ?damaged=1', async () => {
+    expect(await backend.getRecovery()).toBeNull();
+  });
+
   it('keeps the logo path', async () => {
     expect(await backend.getLogo()).toBeNull();
     const path = await backend.chooseLogo();

@@ -9,7 +9,7 @@
 //! storing) are orphans no payer can reach: counted and printed, never shown.
 
 use std::collections::HashMap;
-use std::process::{Child, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,22 +25,21 @@ use crate::util::Books;
 const INVOICES: usize = 200;
 const KILLS: usize = 12;
 
-fn sender(b: &Books) -> Child {
-    b.command()
-        .args([
-            "outbox",
-            "send",
-            "--until-empty",
-            "--lease",
-            "1",
-            "--timeout",
-            "120",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start paydesk outbox send")
+fn sender(b: &Books) -> Command {
+    let mut cmd = b.command();
+    cmd.args([
+        "outbox",
+        "send",
+        "--until-empty",
+        "--lease",
+        "1",
+        "--timeout",
+        "120",
+    ])
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
+    cmd
 }
 
 fn pending(app: &mut Paydesk) -> usize {
@@ -105,7 +104,7 @@ fn killing_the_sender_at_random_points_leaves_exactly_one_live_link_per_invoice(
         if pending(&mut app) == 0 {
             break;
         }
-        let mut child = sender(&b);
+        let mut child = sender(&b).spawn().expect("start paydesk outbox send");
         std::thread::sleep(Duration::from_millis(rng.random_range(30..400)));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
@@ -117,8 +116,19 @@ fn killing_the_sender_at_random_points_leaves_exactly_one_live_link_per_invoice(
 
     // The last run is left alone; it waits out the leases of the killed senders.
     let started = Instant::now();
-    let status = sender(&b).wait().unwrap();
-    assert!(status.success(), "the last sender run exited with {status}");
+    let mut last = sender(&b);
+    last.stderr(Stdio::piped());
+    let out = last
+        .spawn()
+        .expect("start the last sender")
+        .wait_with_output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the last sender run exited with {}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     println!(
         "{kills} kills; {stored_before_last_run} links stored before the last run, which took {:?}",
         started.elapsed()

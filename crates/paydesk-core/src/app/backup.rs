@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use crate::backup::restore::{self, RestoredDatabase};
+use crate::backup::restore::{self, RestoredBackup, RestoredDatabase};
 use crate::backup::{
     self, format, schedule, snapshot, AutoBackup, BackupInfo, BackupOptions, Manifest,
     FORMAT_VERSION,
 };
 use crate::clock::timestamp;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::secrets::{Secret, SecretKind};
 use crate::store::Store;
 
@@ -82,7 +82,7 @@ impl Paydesk {
     /// secrets back to the keychain when it has any). Everything is checked before the database
     /// is touched; on a failure after that, the previous database is put back. No other
     /// connection of this process may write meanwhile.
-    pub fn restore_backup(&mut self, path: &Path, passphrase: &Secret) -> Result<BackupInfo> {
+    pub fn restore_backup(&mut self, path: &Path, passphrase: &Secret) -> Result<RestoredBackup> {
         let prepared = restore::prepare(
             &self.data_dir,
             self.mode,
@@ -101,21 +101,6 @@ impl Paydesk {
         schedule::backup_if_due(self.store.connection(), &data_dir, mode, now)
     }
 
-    /// A plain copy of the current books in the backups folder, taken before a restore
-    /// replaces them (`paydesk-<mode>-pre-restore-<time>.sqlite3`; not pruned).
-    pub fn safety_copy(&mut self, now: DateTime<Utc>) -> Result<PathBuf> {
-        let dir = schedule::backups_dir(&self.data_dir);
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-        let dest = dir.join(format!(
-            "paydesk-{}-pre-restore-{}.sqlite3",
-            self.mode.as_str(),
-            now.format("%Y%m%dT%H%M%SZ")
-        ));
-        crate::backup::snapshot::snapshot_to(self.store.connection(), &dest)?;
-        Ok(dest)
-    }
-
     /// The current mode's automatic backups, newest first.
     pub fn list_auto_backups(&self) -> Result<Vec<AutoBackup>> {
         schedule::list(&self.data_dir, self.mode)
@@ -129,11 +114,12 @@ impl Paydesk {
         let schema_version = candidate.schema_version();
         let clock = self.clock.clone();
         self.with_store_closed(|db| {
-            let store = restore::replace_database(db, candidate, clock)?;
+            let (store, previous) = restore::replace_database(db, candidate, clock)?;
             let restored = RestoredDatabase {
                 source,
                 database: db.to_path_buf(),
                 schema_version,
+                previous,
             };
             Ok((restored, store))
         })

@@ -10,11 +10,14 @@
 //! - **Restoring** ([`restore`]) checks the embedded database (`PRAGMA integrity_check`, schema
 //!   version not newer than this build), then swaps it in: the old file is kept as
 //!   `<name>.before-restore-<timestamp>` until the new one has opened and migrated, and is put
-//!   back on any failure.
+//!   back on any failure; after a success it moves to `backups/<name>-pre-restore-<time>.sqlite3`.
 //! - **Automatic local backups** ([`schedule`]) are plain SQLite snapshots in
 //!   `<data dir>/backups/`, at most one a day, pruned to the last 7 daily and 4 weekly ones.
 //!   They hold no secrets and sit on the same disk as the database: they guard against damage
 //!   and mistakes, not against losing the disk (that is what encrypted backups are for).
+//! - **Recovery** ([`recovery`]): when the books cannot be opened because the file is damaged,
+//!   what was found and which automatic backups could replace them; the restores keep the
+//!   damaged file (every restore keeps the books it replaced as a `pre-restore` backup).
 //! - **Integrity on open** ([`snapshot::check_on_open`], called by [`crate::store::Store::open`]):
 //!   `PRAGMA quick_check`, with an error that names the file and how to recover; and a
 //!   `pre-migration` snapshot before an older database's schema is upgraded.
@@ -24,6 +27,7 @@
 
 pub mod crypto;
 pub mod format;
+pub mod recovery;
 pub mod restore;
 pub mod schedule;
 pub mod snapshot;

@@ -61,6 +61,19 @@ pub struct RestoredDatabase {
     pub database: PathBuf,
     /// The schema version of the restored file (before it was brought up to date).
     pub schema_version: i64,
+    /// Where the books it replaced were kept (`backups/<name>-pre-restore-<time>.sqlite3`).
+    pub previous: Option<PathBuf>,
+}
+
+/// What an encrypted-backup restore put back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoredBackup {
+    /// The backup and what it says about itself.
+    #[serde(flatten)]
+    pub info: BackupInfo,
+    /// Where the books it replaced were kept (`backups/<name>-pre-restore-<time>.sqlite3`).
+    pub previous: Option<PathBuf>,
 }
 
 /// Read and decrypt the backup at `path` (nothing else is touched).
@@ -197,15 +210,19 @@ pub fn finish(
     prepared: PreparedRestore,
     secrets: &dyn SecretStore,
     clock: Arc<dyn Clock>,
-) -> Result<(BackupInfo, Store)> {
-    let store = replace_database(database, prepared.candidate, clock)?;
+) -> Result<(RestoredBackup, Store)> {
+    let (store, previous) = replace_database(database, prepared.candidate, clock)?;
     let kinds = SecretKind::ALL.into_iter().chain([SecretKind::WebhookPath]);
     for kind in kinds {
         if let Some(value) = prepared.secrets.get(kind.slug()) {
             secrets.set(&kind.account(mode), value)?;
         }
     }
-    Ok((prepared.info, store))
+    let restored = RestoredBackup {
+        info: prepared.info,
+        previous,
+    };
+    Ok((restored, store))
 }
 
 /// Where an automatic backup named on the command line is: as given, else in `backups/`.
@@ -235,12 +252,13 @@ pub fn restore_auto_backup(
     let candidate = copy_candidate(data_dir, &source)?;
     let schema_version = candidate.schema_version;
     let database = crate::app::database_path(data_dir, mode);
-    let store = replace_database(&database, candidate, clock)?;
+    let (store, previous) = replace_database(&database, candidate, clock)?;
     Ok((
         RestoredDatabase {
             source,
             database,
             schema_version,
+            previous,
         },
         store,
     ))
@@ -255,7 +273,7 @@ pub fn restore_backup(
     path: &Path,
     passphrase: &Secret,
     clock: Arc<dyn Clock>,
-) -> Result<(BackupInfo, Store)> {
+) -> Result<(RestoredBackup, Store)> {
     let prepared = prepare(data_dir, mode, secrets, path, passphrase)?;
     let database = crate::app::database_path(data_dir, mode);
     finish(&database, mode, prepared, secrets, clock)
@@ -287,12 +305,14 @@ fn remove_database(path: &Path) {
 }
 
 /// Swap `candidate` in as `database`: the old file waits as `<name>.before-restore-<time>`
-/// until the new one has opened and migrated, and comes back on any failure.
+/// until the new one has opened and migrated, and comes back on any failure. After a success
+/// it is kept in the backups folder as `<name>-pre-restore-<time>.sqlite3` (listed with the
+/// automatic backups, never pruned), so a restore can be undone; its path is returned.
 pub fn replace_database(
     database: &Path,
     mut candidate: Candidate,
     clock: Arc<dyn Clock>,
-) -> Result<Store> {
+) -> Result<(Store, Option<PathBuf>)> {
     let stamp = clock.now().format("%Y%m%dT%H%M%S%.3fZ").to_string();
     let kept = with_suffix(database, &format!(".before-restore-{stamp}"));
     let had_old = database.exists();
@@ -317,14 +337,30 @@ pub fn replace_database(
     crate::fsutil::sync_dir(database);
     match Store::open_with_clock(database, clock) {
         Ok(store) => {
-            if had_old {
-                remove_database(&kept);
-            }
-            Ok(store)
+            let previous = had_old.then(|| keep_previous(database, &kept, &stamp));
+            Ok((store, previous))
         }
         Err(e) => {
             put_back();
             Err(e)
+        }
+    }
+}
+
+/// Move the replaced books (`kept`, beside `database`) into the backups folder; where they are
+/// now (still `kept` if the move failed, which is logged).
+fn keep_previous(database: &Path, kept: &Path, stamp: &str) -> PathBuf {
+    let stem = database
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "paydesk".to_string());
+    let dir = snapshot::backups_dir_of(database);
+    let dest = dir.join(format!("{stem}-pre-restore-{stamp}.sqlite3"));
+    match std::fs::create_dir_all(&dir).and_then(|()| move_database(kept, &dest)) {
+        Ok(()) => dest,
+        Err(e) => {
+            tracing::warn!(kept = %kept.display(), "cannot move the replaced books to the backups folder: {e}");
+            kept.to_path_buf()
         }
     }
 }

@@ -5,7 +5,8 @@
 //! keep the 7 newest daily files, and the newest file of each of the 4 newest ISO weeks
 //! (Monday to Sunday) that have one; a file may count for both. Every other daily file of that
 //! mode is deleted. Pre-migration snapshots (`paydesk-<mode>-pre-migration-v<N>-<time>.sqlite3`)
-//! are listed but never pruned.
+//! and the books a restore replaced (`paydesk-<mode>-pre-restore-<time>.sqlite3`) are listed
+//! but never pruned.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,8 @@ pub enum AutoBackupKind {
     Daily,
     /// Taken before the schema of an older database was upgraded.
     PreMigration,
+    /// The books a restore replaced (so the restore can be undone).
+    PreRestore,
 }
 
 /// One automatic backup file.
@@ -43,6 +46,8 @@ pub struct AutoBackup {
     pub kind: AutoBackupKind,
     /// The day of a daily backup.
     pub date: Option<NaiveDate>,
+    /// When the file was last written (RFC 3339, UTC): the moment the books in it are from.
+    pub created_at: Option<String>,
     pub bytes: u64,
 }
 
@@ -67,6 +72,9 @@ fn classify(mode: Mode, name: &str) -> Option<(AutoBackupKind, Option<NaiveDate>
     if rest.starts_with("pre-migration-") {
         return Some((AutoBackupKind::PreMigration, None));
     }
+    if rest.starts_with("pre-restore-") {
+        return Some((AutoBackupKind::PreRestore, None));
+    }
     let date = NaiveDate::parse_from_str(rest, "%Y-%m-%d").ok()?;
     Some((AutoBackupKind::Daily, Some(date)))
 }
@@ -86,13 +94,18 @@ pub fn list(data_dir: &Path, mode: Mode) -> Result<Vec<AutoBackup>> {
         let Some((kind, date)) = classify(mode, &name) else {
             continue;
         };
-        let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        let meta = entry.metadata().ok();
+        let created_at = meta
+            .as_ref()
+            .and_then(|m| m.modified().ok())
+            .map(|t| crate::clock::timestamp(DateTime::<Utc>::from(t)));
         out.push(AutoBackup {
             path: entry.path(),
             file_name: name,
             kind,
             date,
-            bytes,
+            created_at,
+            bytes: meta.map_or(0, |m| m.len()),
         });
     }
     out.sort_by(|a, b| {
