@@ -109,20 +109,9 @@ impl Paydesk {
     /// Replace the current mode's books with an automatic (plain SQLite) backup: a path, or a
     /// file name in the backups folder. Checked before anything is replaced.
     pub fn restore_auto_backup(&mut self, path: &Path) -> Result<RestoredDatabase> {
-        let source = restore::resolve_auto_backup(&self.data_dir, path)?;
-        let candidate = restore::copy_candidate(&self.data_dir, &source)?;
-        let schema_version = candidate.schema_version();
-        let clock = self.clock.clone();
-        self.with_store_closed(|db| {
-            let (store, previous) = restore::replace_database(db, candidate, clock)?;
-            let restored = RestoredDatabase {
-                source,
-                database: db.to_path_buf(),
-                schema_version,
-                previous,
-            };
-            Ok((restored, store))
-        })
+        let (data_dir, mode, clock) = (self.data_dir.clone(), self.mode, self.clock.clone());
+        // A bad file fails before the books are replaced; they are then opened again.
+        self.with_store_closed(|_| restore::restore_auto_backup(&data_dir, mode, path, clock))
     }
 
     /// This mode's keychain values for a backup, by slug.

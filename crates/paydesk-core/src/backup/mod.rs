@@ -19,7 +19,7 @@
 //!   what was found and which automatic backups could replace them; the restores keep the
 //!   damaged file (every restore keeps the books it replaced as a `pre-restore` backup).
 //! - **Integrity on open** ([`snapshot::check_on_open`], called by [`crate::store::Store::open`]):
-//!   `PRAGMA quick_check`, with an error that names the file and how to recover; and a
+//!   `PRAGMA integrity_check`, with an error that names the file and how to recover; and a
 //!   `pre-migration` snapshot before an older database's schema is upgraded.
 //!
 //! Files written here are written atomically ([`crate::fsutil`]): temp file beside the target, fsync,

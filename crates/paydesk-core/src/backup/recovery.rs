@@ -37,7 +37,7 @@ pub fn diagnose(data_dir: &Path) -> Result<Option<Damage>> {
         return Ok(None);
     }
     let found = match open_read_only(&database) {
-        Ok(conn) => snapshot::check(&conn, true).err(),
+        Ok(conn) => snapshot::check(&conn).err(),
         Err(e) => Some(e.to_string()),
     };
     let Some(problem) = found else {

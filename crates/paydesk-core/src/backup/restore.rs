@@ -103,7 +103,7 @@ pub fn info_of(path: &Path, file_bytes: u64, opened: &OpenedBackup) -> BackupInf
 /// Returns its schema version.
 pub fn check_database_file(path: &Path) -> Result<i64> {
     let conn = open_read_only(path)?;
-    snapshot::check(&conn, true).map_err(|detail| {
+    snapshot::check(&conn).map_err(|detail| {
         Error::invalid(
             "backup",
             format!("the database inside fails its integrity check ({detail})"),
