@@ -3,6 +3,7 @@
 //! automatic daily backups. Passphrases arrive as arguments of one call and are never stored.
 
 use paydesk_core::backup::restore::{RestoredBackup, RestoredDatabase};
+use paydesk_core::backup::schedule::written_at;
 use paydesk_core::backup::{AutoBackup, AutoBackupKind, BackupInfo};
 use paydesk_core::secrets::Secret;
 use paydesk_core::Mode;
@@ -97,14 +98,11 @@ impl RestoreResult {
     /// The result of restoring the automatic backup `r` into the books of `mode`.
     pub fn from_auto(r: RestoredDatabase, mode: Mode) -> Self {
         let meta = std::fs::metadata(&r.source).ok();
-        let modified = meta.as_ref().and_then(|m| m.modified().ok());
         RestoreResult {
             backup: BackupView {
                 path: r.source.display().to_string(),
+                created_at: meta.as_ref().and_then(written_at).unwrap_or_default(),
                 bytes: meta.map_or(0, |m| m.len()),
-                created_at: modified
-                    .map(|t| paydesk_core::clock::timestamp(chrono::DateTime::from(t)))
-                    .unwrap_or_default(),
                 mode,
                 schema_version: r.schema_version,
                 app_version: String::new(),

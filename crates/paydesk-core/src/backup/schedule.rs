@@ -95,16 +95,12 @@ pub fn list(data_dir: &Path, mode: Mode) -> Result<Vec<AutoBackup>> {
             continue;
         };
         let meta = entry.metadata().ok();
-        let created_at = meta
-            .as_ref()
-            .and_then(|m| m.modified().ok())
-            .map(|t| crate::clock::timestamp(DateTime::<Utc>::from(t)));
         out.push(AutoBackup {
             path: entry.path(),
             file_name: name,
             kind,
             date,
-            created_at,
+            created_at: meta.as_ref().and_then(written_at),
             bytes: meta.map_or(0, |m| m.len()),
         });
     }
@@ -115,6 +111,12 @@ pub fn list(data_dir: &Path, mode: Mode) -> Result<Vec<AutoBackup>> {
             .then(b.file_name.cmp(&a.file_name))
     });
     Ok(out)
+}
+
+/// When a backup file was last written (RFC 3339, UTC): the moment the books in it are from.
+pub fn written_at(meta: &std::fs::Metadata) -> Option<String> {
+    let time = meta.modified().ok()?;
+    Some(crate::clock::timestamp(DateTime::<Utc>::from(time)))
 }
 
 /// The dates to keep among `dates` under the retention rule.
