@@ -6,16 +6,15 @@
 //! expiry, and with `--qr` its QR code in the terminal), or, when the API or the network failed
 //! in a way worth retrying, the queued request: `queued: <reason>` and exit 0 (`"state":"queued"`
 //! in JSON). A refusal for good (the API rejected the request, bad credentials) exits 1 with the
-//! API's message. `link show` prints the live link or the queued request and the invoice's link
-//! history, and exports the QR code as PNG or SVG.
+//! API's message. `link show` prints the live link, the queued request or why the API refused it,
+//! and the invoice's link history (the phase comes from the engine's `link_overview`, the one
+//! the app shows), and exports the QR code as PNG or SVG.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use paydesk_core::{
-    Error, LinkOptions, LinkStatus, OutboxItem, OutboxState, PaymentLink, PaymentSettings,
-};
+use paydesk_core::{Error, LinkOptions, LinkPhase, OutboxItem, PaymentLink, PaymentSettings};
 use serde::Serialize;
 
 use crate::context::Ctx;
@@ -117,8 +116,8 @@ struct LinkView {
     invoice_id: String,
     invoice_number: String,
     /// `live`, `expired`, `queued` (waiting to be sent), `failed` or `none`.
-    state: &'static str,
-    /// The live (or latest) link.
+    state: LinkPhase,
+    /// The live link, or the expired one.
     link: Option<PaymentLink>,
     /// The queued request, with its last error.
     pending: Option<OutboxItem>,
@@ -126,54 +125,38 @@ struct LinkView {
     message: Option<String>,
     /// Every link the invoice had, oldest first.
     history: Vec<PaymentLink>,
+    /// The amounts cannot be edited until the link is voided.
+    locked: bool,
     /// Files the QR code was written to.
     exported: Vec<String>,
     #[serde(skip)]
     qr: bool,
 }
 
-fn is_past(iso: &str) -> bool {
-    chrono::DateTime::parse_from_rfc3339(iso).is_ok_and(|t| t < chrono::Utc::now())
-}
-
-/// The invoice's link state as the user sees it.
+/// The invoice's link state as the user sees it; `unreachable` explains a request that is
+/// queued without an error of its own (the API could not be reached to send it).
 fn view(
     app: &mut paydesk_core::Paydesk,
     invoice_id: &str,
     invoice_number: &str,
     unreachable: Option<String>,
 ) -> Result<LinkView, Failure> {
-    let history = app.links_of(invoice_id)?;
-    let pending = app.pending_link(invoice_id)?;
-    let current = history
-        .iter()
-        .rev()
-        .find(|l| l.status == LinkStatus::Live)
-        .cloned();
-    let (state, link, message) = match (&current, &pending) {
-        (Some(l), _) if is_past(&l.expires_at) => ("expired", current.clone(), None),
-        (Some(_), _) => ("live", current.clone(), None),
-        (None, Some(p)) => (
-            "queued",
-            None,
-            p.last_error
-                .clone()
-                .or(unreachable)
-                .or(Some("not sent yet".into())),
-        ),
-        (None, None) => match history.last() {
-            Some(l) if l.status == LinkStatus::Expired => ("expired", Some(l.clone()), None),
-            _ => ("none", None, None),
-        },
+    let o = app.link_overview(invoice_id)?;
+    let untried =
+        o.phase == LinkPhase::Queued && o.pending.as_ref().is_some_and(|p| p.last_error.is_none());
+    let message = match unreachable {
+        Some(why) if untried => Some(why),
+        _ => o.message,
     };
     Ok(LinkView {
         invoice_id: invoice_id.to_string(),
         invoice_number: invoice_number.to_string(),
-        state,
-        link,
-        pending,
+        state: o.phase,
+        link: o.current,
+        pending: o.pending,
         message,
-        history,
+        history: o.history,
+        locked: o.locked,
         exported: Vec::new(),
         qr: false,
     })
@@ -268,23 +251,20 @@ fn create(args: CreateArgs, reissue: bool, ctx: &mut Ctx<'_, '_>) -> Result<(), 
     // Where to send first: live mode without credentials fails here, before anything is
     // queued. Then the engine validates (nothing is queued on bad input) and queues.
     let sender = Sender::for_app(app)?;
-    let item = if reissue {
-        app.reissue_link(&inv.id, &options)?
+    if reissue {
+        app.reissue_link(&inv.id, &options)?;
     } else {
-        app.request_link(&inv.id, &options)?
-    };
+        app.request_link(&inv.id, &options)?;
+    }
     let unreachable = sender.run(app)?.err();
     drop(sender);
     let mut v = view(app, &inv.id, &inv.number, unreachable)?;
-    if v.state == "none" {
-        // Not live and not queued: the API refused it for good.
-        let row = app.outbox_list(500)?.into_iter().find(|i| i.id == item.id);
-        if let Some(row) = row.filter(|r| r.state == OutboxState::Failed) {
-            return Err(Failure::Remote(
-                row.last_error
-                    .unwrap_or_else(|| "the API refused the payment link".to_string()),
-            ));
-        }
+    if v.state == LinkPhase::Failed {
+        // The API refused the request just queued for good.
+        return Err(Failure::Remote(
+            v.message
+                .unwrap_or_else(|| "the API refused the payment link".to_string()),
+        ));
     }
     v.qr = args.qr;
     ctx.emit(&v, write_view)
@@ -293,7 +273,7 @@ fn create(args: CreateArgs, reissue: bool, ctx: &mut Ctx<'_, '_>) -> Result<(), 
 fn write_view(out: &mut dyn Write, v: &LinkView) -> io::Result<()> {
     const W: usize = 8;
     match (v.state, &v.link, &v.pending) {
-        ("queued", _, Some(p)) => {
+        (LinkPhase::Queued, _, Some(p)) => {
             writeln!(
                 out,
                 "queued: {}; run `paydesk outbox retry` to send it again",
@@ -303,14 +283,24 @@ fn write_view(out: &mut dyn Write, v: &LinkView) -> io::Result<()> {
             output::field(out, W, "Outbox", &p.id)?;
             output::field(out, W, "Next try", &p.next_attempt_at)?;
         }
+        (LinkPhase::Failed, _, _) => {
+            writeln!(
+                out,
+                "failed: {}; fix the cause, then run `paydesk outbox retry`",
+                v.message
+                    .as_deref()
+                    .unwrap_or("the API refused the payment link")
+            )?;
+            output::field(out, W, "Invoice", &v.invoice_number)?;
+        }
         (state, Some(l), _) => {
             output::field(out, W, "Invoice", &v.invoice_number)?;
-            output::field(out, W, "State", state)?;
+            output::field(out, W, "State", state.as_str())?;
             output::field(out, W, "URL", &l.secure_payment_url)?;
             output::field(out, W, "Token", &l.token)?;
             output::field(out, W, "Amount", &format!("{} {}", l.amount, l.currency))?;
             output::field(out, W, "Expires", &l.expires_at)?;
-            if v.qr && state == "live" {
+            if v.qr && state == LinkPhase::Live {
                 let code = paydesk_core::qr::terminal(&l.secure_payment_url)
                     .map_err(|e| io::Error::other(e.to_string()))?;
                 writeln!(out)?;

@@ -5,7 +5,7 @@
 //! Credentials stay in the shell: nothing here returns one.
 
 use paydesk_core::{
-    Error, LinkOptions, LinkStatus, Mode, OutboxItem, OutboxState, Paydesk, PaymentLink,
+    Error, LinkOptions, LinkPhase, LinkStatus, Mode, OutboxItem, Paydesk, PaymentLink,
     PaymentSettings,
 };
 use serde::Serialize;
@@ -32,18 +32,14 @@ pub struct LinkInfo {
 }
 
 impl From<&PaymentLink> for LinkInfo {
+    /// The store already shows a live link past its expiry as expired.
     fn from(l: &PaymentLink) -> Self {
-        let expired = l.status == LinkStatus::Live && is_past(&l.expires_at);
         LinkInfo {
             url: l.secure_payment_url.clone(),
             token: l.token.clone(),
             created_at: l.created_at.clone(),
             expires_at: l.expires_at.clone(),
-            status: if expired {
-                LinkStatus::Expired
-            } else {
-                l.status
-            },
+            status: l.status,
             amount: l.amount.clone(),
             currency: l.currency.clone(),
             redirect_url: l.redirect_url.clone(),
@@ -67,7 +63,7 @@ pub struct PendingLink {
 pub struct LinkState {
     pub invoice_id: String,
     /// `none`, `queued` (waiting to be sent), `live`, `expired` or `failed` (refused for good).
-    pub state: &'static str,
+    pub state: LinkPhase,
     /// The live (or expired) link.
     pub link: Option<LinkInfo>,
     /// The queued request.
@@ -76,61 +72,25 @@ pub struct LinkState {
     pub message: Option<String>,
     /// Every link the invoice had, oldest first.
     pub history: Vec<LinkInfo>,
-    /// A live (even if past its expiry) or queued link locks the invoice: it cannot be edited
-    /// until the link is voided.
+    /// A live (even if past its expiry, until the API or the user ends it) or queued link locks
+    /// the invoice: its amounts cannot be edited until the link is voided.
     pub locked: bool,
 }
 
-fn is_past(iso: &str) -> bool {
-    chrono::DateTime::parse_from_rfc3339(iso).is_ok_and(|t| t < chrono::Utc::now())
-}
-
 fn link_state(e: &mut Paydesk, invoice_id: &str) -> paydesk_core::Result<LinkState> {
-    e.invoice(invoice_id)?;
-    let links = e.links_of(invoice_id)?;
-    let history: Vec<LinkInfo> = links.iter().map(LinkInfo::from).collect();
-    let pending = e.pending_link(invoice_id)?;
-    let locked = pending.is_some() || links.iter().any(|l| l.status == LinkStatus::Live);
-    let current = history
-        .iter()
-        .rev()
-        .find(|l| matches!(l.status, LinkStatus::Live | LinkStatus::Expired))
-        .cloned();
-    let (state, link, message) = match (&current, &pending) {
-        (Some(l), _) if l.status == LinkStatus::Live => ("live", current.clone(), None),
-        (_, Some(p)) => (
-            "queued",
-            None,
-            Some(
-                p.last_error
-                    .clone()
-                    .unwrap_or_else(|| "not sent yet".into()),
-            ),
-        ),
-        (Some(_), None) => ("expired", current.clone(), None),
-        (None, None) => {
-            let newest = e
-                .outbox_list(500)?
-                .into_iter()
-                .find(|i| i.invoice_id == invoice_id);
-            match newest {
-                Some(row) if row.state == OutboxState::Failed => ("failed", None, row.last_error),
-                _ => ("none", None, None),
-            }
-        }
-    };
+    let o = e.link_overview(invoice_id)?;
     Ok(LinkState {
         invoice_id: invoice_id.to_string(),
-        state,
-        link,
-        pending: pending.map(|p| PendingLink {
+        state: o.phase,
+        link: o.current.as_ref().map(LinkInfo::from),
+        pending: o.pending.map(|p| PendingLink {
             last_error: p.last_error,
             next_attempt_at: p.next_attempt_at,
             attempts: p.attempts,
         }),
-        message,
-        history,
-        locked,
+        message: o.message,
+        history: o.history.iter().map(LinkInfo::from).collect(),
+        locked: o.locked,
     })
 }
 
@@ -235,7 +195,7 @@ pub async fn link_qr_svg(state: State<'_, AppState>, invoice_id: String) -> IpcR
         .run(move |e| {
             let s = link_state(e, &invoice_id)?;
             match s.link {
-                Some(l) if s.state == "live" => paydesk_core::qr::svg(&l.url),
+                Some(l) if s.state == LinkPhase::Live => paydesk_core::qr::svg(&l.url),
                 _ => Err(Error::conflict(
                     None,
                     "the invoice has no live payment link".to_string(),

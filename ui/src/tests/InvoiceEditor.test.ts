@@ -250,6 +250,30 @@ describe('invoice editor: payment link', () => {
     expect((screen.getByTestId('invoice-notes') as HTMLTextAreaElement).closest('fieldset')?.disabled).toBe(false);
   });
 
+  it('offers to void an expired link that still locks the amounts, and unlocks the invoice', async () => {
+    const expired = linkInfo({ status: 'expired', expiresAt: '2026-11-28T10:00:00Z' });
+    api.getInvoice.mockResolvedValue(invoice());
+    api.getLinkState.mockResolvedValue(linkState({ state: 'expired', link: expired, history: [expired], locked: true }));
+    api.voidLink.mockResolvedValue(linkState({ history: [{ ...expired, status: 'void' }] }));
+    render(InvoiceEditor, { id: '01INVOICE0001' });
+    await screen.findByTestId('invoice-locked-notice');
+    expect(screen.getByTestId('link-reissue')).toBeTruthy();
+    await userEvent.click(screen.getByTestId('link-void'));
+    await waitFor(() => expect(screen.queryByTestId('invoice-locked-notice')).toBeNull());
+    expect(api.voidLink).toHaveBeenCalledWith('01INVOICE0001');
+    expect(screen.getByTestId('invoice-save')).toBeTruthy();
+  });
+
+  it('has no void button for an expired link the API already ended', async () => {
+    const expired = linkInfo({ status: 'expired', expiresAt: '2026-11-28T10:00:00Z' });
+    api.getInvoice.mockResolvedValue(invoice());
+    api.getLinkState.mockResolvedValue(linkState({ state: 'expired', link: expired, history: [expired], locked: false }));
+    render(InvoiceEditor, { id: '01INVOICE0001' });
+    await screen.findByTestId('link-reissue');
+    expect(screen.queryByTestId('link-void')).toBeNull();
+    expect(screen.queryByTestId('invoice-locked-notice')).toBeNull();
+  });
+
   it('copies the link URL to the clipboard', async () => {
     const writeText = vi.fn().mockResolvedValue(undefined);
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });

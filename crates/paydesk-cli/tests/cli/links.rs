@@ -248,7 +248,14 @@ fn a_permanent_refusal_exits_1_with_the_api_message_and_the_row_is_failed() {
     );
     let list = b.ok("outbox list");
     assert_eq!(list[0]["state"], "failed");
-    assert_eq!(b.ok("link show INV-2026-0001")["state"], "none");
+    // `link show` says so, as the app does: failed, with the API's reason, amounts unlocked.
+    let shown = b.ok("link show INV-2026-0001");
+    assert_eq!(shown["state"], "failed", "{shown}");
+    assert_eq!(shown["locked"], false, "{shown}");
+    let reason = shown["message"].as_str().unwrap_or_default();
+    assert!(reason.contains("Destination does not match"), "{shown}");
+    let text = b.run("link show INV-2026-0001");
+    assert!(text.stdout.starts_with("failed: "), "{}", text.stdout);
     // The amounts are free again, and retrying with a working destination sends it.
     b.ok("settings payment --use-bound-destination");
     let retried = b.ok("outbox retry");

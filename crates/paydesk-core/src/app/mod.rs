@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::clock::{Clock, SystemClock};
 use crate::domain::{
     email_draft, openable_url, BusinessProfile, Client, ClientInput, Invoice, InvoiceInput,
-    InvoicePage, InvoiceQuery, LinkOptions, LinkShare, Mode, OutboxItem, PaymentLink,
+    InvoicePage, InvoiceQuery, LinkOptions, LinkOverview, LinkShare, Mode, OutboxItem, PaymentLink,
     PaymentSettings, Settings, SettingsInput, TotalsInput,
 };
 use crate::error::{Error, Result};
@@ -405,9 +405,9 @@ impl Paydesk {
         Ok(voided)
     }
 
-    /// The invoice's queued (or sending) link request, with its last error, if any.
-    pub fn pending_link(&mut self, invoice_id: &str) -> Result<Option<OutboxItem>> {
-        self.store.pending_link(invoice_id)
+    /// Where the invoice's payment link stands: phase, link, queued request, history, lock.
+    pub fn link_overview(&mut self, invoice_id: &str) -> Result<LinkOverview> {
+        self.store.link_overview(invoice_id)
     }
 
     /// Record that the API answered 403 (expired or not payable) for a link; it can then be

@@ -297,6 +297,54 @@ pub struct OutboxItem {
     pub payload: LinkPayload,
 }
 
+/// Where an invoice's payment link stands, as the app and the CLI both show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkPhase {
+    /// No link and no request, or the newest link was voided.
+    None,
+    /// A request waits in the outbox (first send, a retry or a re-issue).
+    Queued,
+    /// A link the client can pay.
+    Live,
+    /// The newest link is past its expiry or the API refused it (403): re-issue it.
+    Expired,
+    /// The API refused the newest request for good (even a re-issue of an expired link); retry
+    /// it after fixing the cause.
+    Failed,
+}
+
+impl LinkPhase {
+    /// The name shown to the user.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkPhase::None => "none",
+            LinkPhase::Queued => "queued",
+            LinkPhase::Live => "live",
+            LinkPhase::Expired => "expired",
+            LinkPhase::Failed => "failed",
+        }
+    }
+}
+
+/// An invoice's payment link at one moment, read in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkOverview {
+    pub phase: LinkPhase,
+    /// The live link, or the expired newest one while nothing is queued or failed.
+    pub current: Option<PaymentLink>,
+    /// The queued (or sending) request, with its last error and next attempt.
+    pub pending: Option<OutboxItem>,
+    /// Why the request is queued ("not sent yet" before its first try) or failed.
+    pub message: Option<String>,
+    /// Every link the invoice had, oldest first (a live link past its expiry shows expired).
+    pub history: Vec<PaymentLink>,
+    /// The amounts are locked: a link is stored live (even past its expiry, until the API or
+    /// the user ends it) or a request is queued. The rule `update_invoice` enforces.
+    pub locked: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,8 +22,8 @@ pub use invoice::{
     InvoiceStatus, InvoiceSummary, LineItemInput, TotalsInput, PAYMENT_TERMS_DAYS,
 };
 pub use link::{
-    LinkDestination, LinkOptions, LinkPayload, LinkStatus, OutboxItem, OutboxState, PaymentLink,
-    PaymentSettings,
+    LinkDestination, LinkOptions, LinkOverview, LinkPayload, LinkPhase, LinkStatus, OutboxItem,
+    OutboxState, PaymentLink, PaymentSettings,
 };
 pub use numbering::NumberPattern;
 pub use payout::{

@@ -102,9 +102,10 @@ pub(super) fn pending_intent(tx: &Transaction<'_>, invoice_id: &str) -> Result<O
         .optional()?)
 }
 
-/// Refuse to change an invoice's amounts while a link is live or queued for it.
-pub(super) fn check_unlocked(tx: &Transaction<'_>, invoice_id: &str, number: &str) -> Result<()> {
-    let live: bool = tx
+/// Whether the invoice's amounts are locked: a link is stored live (even past its expiry, until
+/// the API or the user ends it) or a request for one is queued.
+pub(super) fn is_locked(tx: &Transaction<'_>, invoice_id: &str) -> Result<bool> {
+    let live = tx
         .query_row(
             "SELECT 1 FROM payment_links WHERE invoice_id = ?1 AND status = 'live'",
             [invoice_id],
@@ -112,7 +113,12 @@ pub(super) fn check_unlocked(tx: &Transaction<'_>, invoice_id: &str, number: &st
         )
         .optional()?
         .is_some();
-    if live || pending_intent(tx, invoice_id)?.is_some() {
+    Ok(live || pending_intent(tx, invoice_id)?.is_some())
+}
+
+/// Refuse to change an invoice's amounts while a link is live or queued for it.
+pub(super) fn check_unlocked(tx: &Transaction<'_>, invoice_id: &str, number: &str) -> Result<()> {
+    if is_locked(tx, invoice_id)? {
         return Err(Error::conflict(
             None,
             format!("{number} has a payment link, so its amounts are locked: void the link first"),
@@ -248,7 +254,7 @@ fn insert_intent(
     Ok(id)
 }
 
-fn invoice_number(tx: &Transaction<'_>, invoice_id: &str) -> Result<String> {
+pub(super) fn invoice_number(tx: &Transaction<'_>, invoice_id: &str) -> Result<String> {
     tx.query_row(
         "SELECT number FROM invoices WHERE id = ?1",
         [invoice_id],
@@ -424,17 +430,6 @@ impl Store {
         })
     }
 
-    /// The invoice's create-link intent that is queued or being sent (the "link queued" state,
-    /// with the last error and the next attempt), if any.
-    pub fn pending_link(&mut self, invoice_id: &str) -> Result<Option<OutboxItem>> {
-        self.read(|tx, _| {
-            invoice_number(tx, invoice_id)?;
-            pending_intent(tx, invoice_id)?
-                .map(|id| outbox_item(tx, &id))
-                .transpose()
-        })
-    }
-
     /// Every link the invoice ever had, oldest first.
     pub fn links_of(&mut self, invoice_id: &str) -> Result<Vec<PaymentLink>> {
         self.read(|tx, clock| {
@@ -444,7 +439,11 @@ impl Store {
     }
 }
 
-fn links_of(tx: &Transaction<'_>, now: &str, invoice_id: &str) -> Result<Vec<PaymentLink>> {
+pub(super) fn links_of(
+    tx: &Transaction<'_>,
+    now: &str,
+    invoice_id: &str,
+) -> Result<Vec<PaymentLink>> {
     let mut stmt = tx.prepare_cached(&format!(
         "SELECT {LINK_COLUMNS} FROM payment_links WHERE invoice_id = ?1 ORDER BY seq"
     ))?;

@@ -8,6 +8,7 @@ mod contractors;
 mod documents;
 mod exports;
 mod invoices;
+mod link_overview;
 mod links;
 mod migrations;
 mod outbox;

@@ -5,7 +5,8 @@
 //! reach the link through `link_requests` and the same code path as a poll
 //! (`status::apply`, `source = webhook`), so the forward-only rule and the event log
 //! hold for them too. The caller polls the returned token at once: the webhook is a hint, the
-//! poll is the truth (ARCHITECTURE invariant 7).
+//! poll is the truth (ARCHITECTURE invariant 7). Payout links (found by the request ids in
+//! `payout_links`) take only the hint: the delivery makes them due now and the poll moves them.
 
 use std::str::FromStr;
 
@@ -34,7 +35,8 @@ pub enum DeliveryKind {
     UnknownRequest,
     /// Payer telemetry (wallet connected, ...), kept for the invoice's history.
     UserEvent,
-    /// Failed, refunded, processing or access rejected: logged; payment ones are polled.
+    /// Failed, refunded, processing or access rejected: logged; payment ones are polled. Every
+    /// event about a payout link (payment ones make it due now).
     Noted,
     /// An event Paydesk does not act on.
     Ignored,
@@ -122,6 +124,68 @@ fn link_of(tx: &Transaction<'_>, request_id: &str) -> Result<Option<(String, Str
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?)
+}
+
+/// The payout (or batch payout) link whose requests include `request_id`: its token and what it
+/// pays, in words ("payout PO-0003", "batch payout of 3"). Payout links are few, so their
+/// request ids are read from the JSON column rather than indexed.
+fn payout_link_of(tx: &Transaction<'_>, request_id: &str) -> Result<Option<(String, String)>> {
+    let found: Option<(String, String, Option<i64>, i64)> = tx
+        .query_row(
+            "SELECT l.token, l.owner_kind,
+                 (SELECT p.seq FROM payouts p WHERE l.owner_kind = 'payout' AND p.id = l.owner_id),
+                 (SELECT count(*) FROM payouts b WHERE l.owner_kind = 'batch'
+                     AND b.batch_id = l.owner_id)
+             FROM payout_links l, json_each(l.request_ids) j
+             WHERE json_valid(l.request_ids) AND j.type = 'text' AND j.value = ?1
+             ORDER BY l.status = 'live' DESC, l.created_at DESC LIMIT 1",
+            [request_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    Ok(found.map(|(token, kind, seq, in_batch)| {
+        let what = match (kind.as_str(), seq) {
+            ("payout", Some(seq)) => format!("payout {}", super::payouts::number(seq)),
+            _ => format!("batch payout of {in_batch}"),
+        };
+        (token, what)
+    }))
+}
+
+/// A delivery about a payout link: a hint only. A payment event makes the link due now and
+/// returns its token, so the poller confirms (and records) the payout within a second; the
+/// payout's state only ever moves on what the API answers to that poll.
+fn payout_hint(
+    tx: &Transaction<'_>,
+    event: &WebhookEvent,
+    token: String,
+    what: &str,
+    now: DateTime<Utc>,
+) -> Result<DeliveryOutcome> {
+    let mut out = DeliveryOutcome::new(DeliveryKind::Noted);
+    if event.is_payment() {
+        // A link no longer polled (paid and verified, expired, voided) is left as it is.
+        let polled = tx.execute(
+            "UPDATE payout_links SET next_check_at = min(next_check_at, ?2)
+             WHERE token = ?1 AND status = 'live' AND next_check_at IS NOT NULL",
+            params![token, timestamp(now)],
+        )?;
+        if polled == 1 {
+            out.detail = Some(format!("{} for {what}; confirming by poll", event.name()));
+            out.poll_token = Some(token);
+        } else {
+            out.detail = Some(format!(
+                "{} for {what}, which is no longer polled",
+                event.name()
+            ));
+        }
+    } else {
+        out.detail = Some(match noted_detail(event) {
+            Some(detail) => format!("{detail} ({what})"),
+            None => format!("{} for {what}", event.name()),
+        });
+    }
+    Ok(out)
 }
 
 /// What a settlement event says about the link.
@@ -212,6 +276,9 @@ fn decide(
         return Ok(out);
     };
     let Some((token, invoice_id, requests)) = link_of(tx, request_id)? else {
+        if let Some((token, what)) = payout_link_of(tx, request_id)? {
+            return payout_hint(tx, event, token, &what, now);
+        }
         tracing::info!(
             event = event.name(),
             request_id,
@@ -268,8 +335,8 @@ fn decide(
 impl Store {
     /// Record verified delivery `delivery_id` and apply `event`, in one transaction. A delivery
     /// id seen before returns [`DeliveryKind::Duplicate`] and changes nothing; a test delivery
-    /// changes no invoice; payment events move the request's link forward only (as a poll
-    /// would) and return its token to poll now.
+    /// changes no invoice; payment events move an invoice link forward only (as a poll would)
+    /// and make a payout link due now, and return the token to poll now.
     pub fn apply_delivery(
         &mut self,
         delivery_id: &str,

@@ -12,7 +12,7 @@ use paydesk_request::validation::{REDIRECT_LABEL_WITHOUT_URL, REDIRECT_URL_UNSAF
 use paydesk_request::{ClientConfig, Credentials, RequestClient};
 use paydesk_sandbox::Faults;
 
-use crate::{gateway, Env, DEADLINE};
+use crate::{gateway, Env, DEADLINE, WRONG_KEY};
 
 /// The invoice is still a draft with no link, and its one outbox row is in `state`.
 fn untouched(env: &mut Env, id: &str, state: OutboxState) -> paydesk_core::OutboxItem {
@@ -119,17 +119,12 @@ async fn a_wrong_key_fails_for_good_without_the_key_and_retry_recovers() {
     let mut env = Env::start().await;
     let id = env.invoice("10");
     env.app.request_link(&id, &LinkOptions::default()).unwrap();
-    let wrong = gateway(
-        &env.sandbox,
-        "rn_wrong_secret_key_123",
-        StdDuration::from_secs(5),
-    );
-    let report = env.outbox().run_once(&wrong, env.now()).await.unwrap();
+    let report = env.send_with_wrong_key().await;
     assert_eq!(report.failed, 1, "{report:?}");
     let row = untouched(&mut env, &id, OutboxState::Failed);
     let message = row.last_error.unwrap();
     assert!(message.contains("unauthorized"), "{message}");
-    assert!(!message.contains("rn_wrong_secret_key_123"), "{message}");
+    assert!(!message.contains(WRONG_KEY), "{message}");
     // Failed is not pending: the amounts are free again, and a retry re-queues the same row.
     env.app.outbox_retry(&row.id).unwrap();
     assert_eq!(env.send().await.sent, 1);

@@ -22,7 +22,10 @@ async fn invoice_becomes_a_live_link_whose_qr_scans_back_and_can_be_paid() {
     let id = env.invoice("250.5");
     let queued = env.app.request_link(&id, &LinkOptions::default()).unwrap();
     assert_eq!(queued.state, OutboxState::Queued);
-    assert_eq!(env.app.pending_link(&id).unwrap(), Some(queued.clone()));
+    assert_eq!(
+        env.app.link_overview(&id).unwrap().pending,
+        Some(queued.clone())
+    );
     assert_eq!(queued.payload.amount, "250.50");
     assert_eq!(env.app.invoice(&id).unwrap().status, InvoiceStatus::Draft);
 
@@ -52,7 +55,7 @@ async fn invoice_becomes_a_live_link_whose_qr_scans_back_and_can_be_paid() {
     );
     assert_eq!(env.app.invoice(&id).unwrap().status, InvoiceStatus::Issued);
     assert_eq!(env.app.outbox_list(10).unwrap()[0].state, OutboxState::Done);
-    assert_eq!(env.app.pending_link(&id).unwrap(), None);
+    assert_eq!(env.app.link_overview(&id).unwrap().pending, None);
 
     let png = paydesk_core::qr::png(&link.secure_payment_url).unwrap();
     assert_eq!(decode_qr(&png), link.secure_payment_url);
@@ -287,7 +290,7 @@ async fn voiding_the_invoice_voids_its_link_and_cancels_a_queued_one() {
     env.app.void_invoice(&live).unwrap();
     env.app.void_invoice(&queued).unwrap();
     assert_eq!(env.app.links_of(&live).unwrap()[0].status, LinkStatus::Void);
-    assert_eq!(env.app.pending_link(&queued).unwrap(), None);
+    assert_eq!(env.app.link_overview(&queued).unwrap().pending, None);
     assert_eq!(env.send().await.sent, 0);
     let e = env
         .app

@@ -4,6 +4,7 @@
 //!
 //! - `flow`: invoice -> queued link -> sent -> stored link -> QR -> paid on the sandbox; locks,
 //!   void, expiry and re-issue;
+//! - `overview`: the phase of an invoice's link as the app and the CLI show it, and its lock;
 //! - `faults`: bad input before any request, and every failure of the API or the network;
 //! - `crash`: 200 links under a 30% 5xx rate with the sender "killed" at random points.
 
@@ -12,6 +13,7 @@ mod exports;
 mod faults;
 mod flow;
 mod model;
+mod overview;
 mod payouts;
 mod status;
 mod webhook_service;
@@ -146,7 +148,19 @@ impl Env {
             .await
             .expect("run the outbox")
     }
+
+    /// Run the sender once with [`WRONG_KEY`], which the API refuses for good (401).
+    pub async fn send_with_wrong_key(&self) -> paydesk_core::outbox::SendReport {
+        let wrong = gateway(&self.sandbox, WRONG_KEY, StdDuration::from_secs(5));
+        self.outbox()
+            .run_once(&wrong, self.now())
+            .await
+            .expect("run the outbox")
+    }
 }
+
+/// An API key the sandbox does not know.
+pub const WRONG_KEY: &str = "rn_wrong_secret_key_123";
 
 /// A gateway to `sandbox` with `key` and a per-call `timeout`.
 pub fn gateway(sandbox: &SandboxHandle, key: &str, timeout: StdDuration) -> RequestGateway {

@@ -11,13 +11,19 @@ use paydesk_core::{ContractorInput, Error, PayoutInput, PayoutSettings, PayoutSt
 
 use crate::Env;
 
-const ALICE: &str = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed";
-const ALICE_SUM: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+pub(crate) const ALICE: &str = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed";
+pub(crate) const ALICE_SUM: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
 const BOB: &str = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
 const WALLET: &str = "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB";
 const TRON: &str = "TJRabPrwbZy45sbavfcjinPJC18kjpRTv8";
 
-fn contractor(env: &mut Env, name: &str, network: &str, address: &str, currency: &str) -> String {
+pub(crate) fn contractor(
+    env: &mut Env,
+    name: &str,
+    network: &str,
+    address: &str,
+    currency: &str,
+) -> String {
     env.app
         .create_contractor(&ContractorInput {
             name: name.into(),
@@ -30,7 +36,7 @@ fn contractor(env: &mut Env, name: &str, network: &str, address: &str, currency:
         .id
 }
 
-fn draft(env: &mut Env, contractor: &str, amount: &str, currency: &str) -> String {
+pub(crate) fn draft(env: &mut Env, contractor: &str, amount: &str, currency: &str) -> String {
     env.app
         .create_payout(&PayoutInput {
             contractor_id: contractor.into(),
@@ -44,7 +50,7 @@ fn draft(env: &mut Env, contractor: &str, amount: &str, currency: &str) -> Strin
         .id
 }
 
-fn wallets(env: &mut Env) {
+pub(crate) fn wallets(env: &mut Env) {
     env.app
         .set_payout_settings(&PayoutSettings {
             evm_wallet: Some(WALLET.into()),

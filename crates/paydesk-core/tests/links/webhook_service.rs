@@ -1,7 +1,8 @@
 //! Webhooks end to end against the sandbox: the service registers its URL with the client id,
 //! the sandbox pays and delivers a signed webhook, and the invoice is paid with no poller
-//! running; with every webhook dropped, polling alone still gets there. Turning webhooks off
-//! removes the registration and its secret.
+//! running; with every webhook dropped, polling alone still gets there. A payout's webhook makes
+//! its link due at once and the poll marks it paid. Turning webhooks off removes the
+//! registration and its secret.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use paydesk_core::secrets::{SecretKind, SecretStore};
 use paydesk_core::status::limiter::RateLimiter;
 use paydesk_core::tunnel::{TokioLauncher, TunnelOptions};
 use paydesk_core::webhook::{WebhookService, WebhookStatus};
-use paydesk_core::{InvoiceStatus, LinkOptions, Mode, TunnelKind, WebhookConfig};
+use paydesk_core::{InvoiceStatus, LinkOptions, Mode, PayoutState, TunnelKind, WebhookConfig};
 use paydesk_request::{ClientConfig, Credentials, RequestClient};
 use paydesk_sandbox::Faults;
 
@@ -184,6 +185,85 @@ async fn a_sandbox_payment_reaches_the_invoice_through_the_registered_webhook_al
         .expect("keychain")
         .is_none());
     assert_eq!(env.app.store().webhook_registration().expect("read"), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payout_webhook_makes_its_link_due_at_once_and_the_poll_marks_it_paid() {
+    use crate::payouts::{contractor, draft, wallets, ALICE, ALICE_SUM};
+    let mut env = Env::start().await;
+    let (_invoice, _token, service) = setup(&mut env, "10").await;
+    registered(&service).await;
+    let gateway = env
+        .app
+        .request_gateway(Some(env.sandbox.base_url()))
+        .expect("client-id gateway");
+    let alice = contractor(&mut env, "Alice", "sepolia", ALICE, "FAU-sepolia");
+    let id = draft(&mut env, &alice, "42", "FAU-sepolia");
+    wallets(&mut env);
+    env.app.approve_payout(&id, ALICE_SUM).expect("approve");
+    let sent = env
+        .app
+        .payout_sender()
+        .expect("sender")
+        .run_once(&gateway, env.now())
+        .await
+        .expect("send");
+    assert_eq!(sent.sent, 1, "{sent:?}");
+    let payout = env.app.payout(&id).expect("payout");
+    let token = payout.link.expect("payout link").token;
+    // The first poll (due at once) finds it open and schedules the next one seconds away:
+    // nothing is due at this moment any more.
+    let mut poller = env
+        .app
+        .poller(Arc::new(RateLimiter::new(1_000)))
+        .expect("poller");
+    env.clock.advance(Duration::seconds(1));
+    let first = poller.tick(&gateway, env.now()).await.expect("tick");
+    assert!(
+        first.polled >= 1 && first.payout_changes.is_empty(),
+        "{first:?}"
+    );
+    let due_now = |env: &mut Env| {
+        let now = env.now();
+        env.app.store().poll_summary(now).expect("summary").1
+    };
+    assert_eq!(due_now(&mut env), 0);
+
+    // Paid on the sandbox, which delivers the signed webhook for the payout's request.
+    env.sandbox.control().pay(&token).expect("pay");
+    until("the payout's delivery", || {
+        service
+            .status()
+            .deliveries
+            .iter()
+            .any(|d| d.event.as_deref() == Some("payment.confirmed") && d.outcome == "noted")
+    })
+    .await;
+    let delivery = service
+        .status()
+        .deliveries
+        .into_iter()
+        .find(|d| d.event.as_deref() == Some("payment.confirmed"))
+        .expect("delivery");
+    assert_eq!(
+        delivery.detail.as_deref(),
+        Some("payment.confirmed for payout PO-0001; confirming by poll"),
+        "{delivery:?}"
+    );
+    // The webhook alone does not mark it paid: it made the link due, and the poll at the same
+    // moment marks it paid.
+    assert_eq!(
+        env.app.payout(&id).expect("payout").state,
+        PayoutState::Live
+    );
+    assert_eq!(due_now(&mut env), 1);
+    let tick = poller.tick(&gateway, env.now()).await.expect("tick");
+    assert_eq!(tick.payout_changes.len(), 1, "{tick:?}");
+    assert_eq!(tick.payout_changes[0].state, PayoutState::Paid);
+    let paid = env.app.payout(&id).expect("payout");
+    assert_eq!(paid.state, PayoutState::Paid);
+    assert!(paid.tx_hash.is_some());
+    service.stop(true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
