@@ -50,6 +50,29 @@ describe('damaged books at start', () => {
     expect(api.getRecovery).toHaveBeenCalledTimes(1);
   });
 
+  it('hides the navigation while the recovery screen is shown', async () => {
+    api.appInfo.mockRejectedValue(DAMAGED);
+    api.getRecovery.mockResolvedValue(RECOVERY);
+    render(App);
+
+    expect(await screen.findByTestId('screen-recovery')).toBeTruthy();
+    expect(screen.queryByRole('navigation', { name: 'Main' })).toBeNull();
+    expect(screen.queryByTestId('nav-invoices')).toBeNull();
+    expect(screen.queryByTestId('mode-indicator')).toBeNull();
+  });
+
+  it('shows the navigation when the books opened', async () => {
+    api.appInfo.mockResolvedValue(appInfo());
+    render(App);
+
+    expect(await screen.findByTestId('mode-indicator')).toBeTruthy();
+    expect(screen.getByRole('navigation', { name: 'Main' })).toBeTruthy();
+    for (const section of ['dashboard', 'invoices', 'clients', 'contractors', 'payouts', 'settings', 'webhooks']) {
+      expect(screen.getByTestId(`nav-${section}`)).toBeTruthy();
+    }
+    expect(screen.queryByTestId('screen-recovery')).toBeNull();
+  });
+
   it('keeps the banner when get_recovery returns null', async () => {
     api.appInfo.mockRejectedValue(DAMAGED);
     api.getRecovery.mockResolvedValue(null);
@@ -96,6 +119,7 @@ describe('damaged books at start', () => {
     expect(app.recovery).toBeNull();
     expect(app.error).toBeNull();
     expect(router.route.name).toBe('dashboard');
+    expect(screen.getByRole('navigation', { name: 'Main' })).toBeTruthy();
     expect(screen.queryByTestId('backend-unreachable')).toBeNull();
     expect(toasts.map((t) => t.text).join(' ')).toContain('/data/test.damaged.sqlite3');
   });
