@@ -4,15 +4,23 @@ import { appInfo, getRecovery } from './backend';
 import { toBackendError } from './backendError';
 import type { AppInfo, Recovery } from './types';
 
-export const app = $state<{ info: AppInfo | null; error: string | null; recovery: Recovery | null }>({
+export const app = $state<{
+  info: AppInfo | null;
+  error: string | null;
+  recovery: Recovery | null;
+  /** The first loadAppInfo has settled: the app knows whether its books opened. */
+  started: boolean;
+}>({
   info: null,
   error: null,
   recovery: null,
+  started: false,
 });
 
 /**
  * Loads app_info at start (and after a recovery); on failure keeps the message for a banner and
- * asks get_recovery whether the books are damaged, so the recovery screen can take over.
+ * asks get_recovery whether the books are damaged, so the recovery screen can take over. Until the
+ * first call settles the app shows neither screens nor navigation (damaged books would flash them).
  */
 export async function loadAppInfo(): Promise<void> {
   try {
@@ -23,6 +31,8 @@ export async function loadAppInfo(): Promise<void> {
     const message = toBackendError(raw).message;
     app.recovery = await loadRecovery();
     app.error = message;
+  } finally {
+    app.started = true;
   }
 }
 

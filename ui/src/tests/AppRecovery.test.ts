@@ -29,6 +29,7 @@ beforeEach(() => {
   app.info = null;
   app.error = null;
   app.recovery = null;
+  app.started = false;
   navigate({ name: 'invoices' });
   api.appInfo.mockReset();
   api.getRecovery.mockReset();
@@ -59,6 +60,23 @@ describe('damaged books at start', () => {
     expect(screen.queryByRole('navigation', { name: 'Main' })).toBeNull();
     expect(screen.queryByTestId('nav-invoices')).toBeNull();
     expect(screen.queryByTestId('mode-indicator')).toBeNull();
+  });
+
+  it('shows no screen and no navigation until it knows the books are damaged', async () => {
+    api.appInfo.mockRejectedValue(DAMAGED);
+    let answer: (r: Recovery) => void = () => {};
+    api.getRecovery.mockReturnValue(new Promise<Recovery>((resolve) => (answer = resolve)));
+    api.listInvoices.mockClear();
+    render(App);
+
+    await waitFor(() => expect(api.getRecovery).toHaveBeenCalled());
+    expect(screen.getByTestId('app-starting')).toBeTruthy();
+    expect(screen.queryByTestId('screen-invoices')).toBeNull();
+    expect(screen.queryByRole('navigation', { name: 'Main' })).toBeNull();
+    expect(api.listInvoices).not.toHaveBeenCalled();
+    answer(RECOVERY);
+    expect(await screen.findByTestId('screen-recovery')).toBeTruthy();
+    expect(screen.queryByTestId('app-starting')).toBeNull();
   });
 
   it('shows the navigation when the books opened', async () => {

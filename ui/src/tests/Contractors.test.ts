@@ -36,6 +36,7 @@ describe('contractor list', () => {
       contractor({ id: '01CONTRACTORLIN', name: 'Lin Wei', network: 'tron', address: 'TJRabPrwbZy45sbavfcjinPJC18kjpRTv8', payoutCount: 0 }),
     ]);
     render(App);
+    await screen.findByTestId('nav-contractors');
 
     const navLabels = screen.getAllByRole('button').filter((b) => b.dataset.testid?.startsWith('nav-')).map((b) => b.dataset.testid);
     expect(navLabels.indexOf('nav-contractors')).toBe(navLabels.indexOf('nav-clients') + 1);

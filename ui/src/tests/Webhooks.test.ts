@@ -43,7 +43,7 @@ describe('webhooks screen: status', () => {
     api.listClients.mockResolvedValue([]);
     render(App);
 
-    await userEvent.click(screen.getByTestId('nav-webhooks'));
+    await userEvent.click(await screen.findByTestId('nav-webhooks'));
 
     expect(await screen.findByRole('heading', { level: 1, name: 'Webhooks' })).toBeTruthy();
     expect(screen.getByTestId('nav-webhooks').getAttribute('aria-current')).toBe('page');
