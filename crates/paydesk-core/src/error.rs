@@ -22,8 +22,8 @@ pub enum Error {
     /// The OS keychain could not be reached or refused the operation.
     #[error("keychain unavailable: {0}")]
     KeychainUnavailable(String),
-    /// SQLite failed (I/O, corruption, locking).
-    #[error("database error: {0}")]
+    /// SQLite failed (I/O, corruption, locking, a full disk).
+    #[error("{}", storage_message(.0))]
     Storage(#[from] rusqlite::Error),
     /// The database schema could not be brought up to date.
     #[error("database migration failed: {}", first_line(.0))]
@@ -40,6 +40,38 @@ pub enum Error {
 /// The first line of an error (migration errors quote whole SQL scripts).
 fn first_line(e: &impl fmt::Display) -> String {
     e.to_string().lines().next().unwrap_or_default().to_string()
+}
+
+/// What the user reads when the disk under the data folder is full (SQLite rolled back, so the
+/// books are as they were).
+const DISK_FULL_MESSAGE: &str =
+    "the disk holding your books is full: nothing was saved (free some space and try again)";
+
+/// The message of a storage error: a full disk in plain words, everything else as SQLite says.
+fn storage_message(e: &rusqlite::Error) -> String {
+    if is_disk_full(e) {
+        DISK_FULL_MESSAGE.to_string()
+    } else {
+        format!("database error: {e}")
+    }
+}
+
+/// Whether SQLite said SQLITE_FULL, or an I/O error inside the error (a boxed conversion or
+/// function error) is ENOSPC or an exceeded quota.
+fn is_disk_full(e: &rusqlite::Error) -> bool {
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+        return true;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.downcast_ref::<std::io::Error>()
+            .is_some_and(crate::fsutil::is_disk_full)
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 fn conflict_message(field: &Option<String>, message: &str) -> String {
@@ -154,6 +186,65 @@ mod tests {
         );
         assert_eq!(e.code().as_str(), "invalid_input");
         assert_eq!(e.field(), Some("lines[0].quantity"));
+    }
+
+    #[test]
+    fn a_full_disk_under_the_books_is_said_plainly_and_stays_a_storage_error() {
+        use rusqlite::ffi;
+        let full = |message: Option<&str>| {
+            Error::from(rusqlite::Error::SqliteFailure(
+                ffi::Error::new(ffi::SQLITE_FULL),
+                message.map(str::to_string),
+            ))
+        };
+        let enospc = Error::from(rusqlite::Error::ToSqlConversionFailure(Box::new(
+            std::io::Error::from_raw_os_error(28),
+        )));
+        let storage_full = Error::from(rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Blob,
+            Box::new(std::io::Error::from(std::io::ErrorKind::StorageFull)),
+        ));
+        for e in [
+            full(Some("database or disk is full")),
+            full(None),
+            enospc,
+            storage_full,
+        ] {
+            assert_eq!(
+                e.to_string(),
+                "the disk holding your books is full: nothing was saved \
+                 (free some space and try again)",
+                "{e:?}"
+            );
+            assert_eq!(e.code(), ErrorCode::Storage);
+        }
+    }
+
+    #[test]
+    fn other_storage_errors_keep_sqlites_words() {
+        use rusqlite::ffi;
+        let errors = || {
+            [
+                rusqlite::Error::SqliteFailure(
+                    ffi::Error::new(ffi::SQLITE_BUSY),
+                    Some("database is locked".into()),
+                ),
+                rusqlite::Error::SqliteFailure(ffi::Error::new(ffi::SQLITE_IOERR), None),
+                rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::from(
+                    std::io::ErrorKind::PermissionDenied,
+                ))),
+                rusqlite::Error::QueryReturnedNoRows,
+            ]
+        };
+        for (sqlite, e) in errors().into_iter().zip(errors().map(Error::from)) {
+            assert_eq!(e.to_string(), format!("database error: {sqlite}"));
+            assert_eq!(e.code(), ErrorCode::Storage);
+        }
+        assert_eq!(
+            Error::from(errors().into_iter().next().unwrap()).to_string(),
+            "database error: database is locked"
+        );
     }
 
     #[test]

@@ -1,16 +1,26 @@
-//! A real full disk: `paydesk invoice pdf` and `paydesk backup create` write their file onto a
-//! tiny tmpfs that cannot hold it, and must fail cleanly: a non-zero exit naming the disk and
-//! the file, the file that was already there untouched, no temp file left beside it, the books
-//! unchanged, and the next ordinary run fine.
+//! A real full disk, in two places.
 //!
-//! This file owns those end-to-end checks; the unit test in `paydesk-core/src/fsutil.rs` covers
-//! the same path with an injected failing writer. Here the kernel itself answers ENOSPC: the
-//! tmpfs is mounted by `unshare -rm` in a private user and mount namespace, so the test needs no
-//! privileges beyond unprivileged user namespaces, and the mount cannot leak onto the machine
-//! and vanishes with the process. Because it exists only in that namespace, everything about
-//! it (exit code, listing, the old file's content) is recorded from inside the shell script,
-//! into a report folder on the normal disk. The data folder (SQLite) stays on the normal disk.
+//! - **The file being written**: `paydesk invoice pdf` and `paydesk backup create` write their
+//!   file onto a tiny tmpfs that cannot hold it, and must fail cleanly: a non-zero exit naming
+//!   the disk and the file, the file that was already there untouched, no temp file left beside
+//!   it, the books unchanged, and the next ordinary run fine. The data folder stays on the
+//!   normal disk.
+//! - **The data folder** (the SQLite books): a copy of the books is put on a tmpfs filled up to
+//!   [`DATA_LEFT_BYTES`], then `paydesk backup create` (its database snapshot is a temp file in
+//!   the data folder) and `paydesk client add` (a write to the books) must fail with the plain
+//!   full-disk message, leave the data folder byte for byte as it was (no snapshot, journal or
+//!   WAL left behind), and the books must still read the same on that full disk.
+//!
+//! This file owns those end-to-end checks; the unit tests in `paydesk-core/src/fsutil.rs` and
+//! `paydesk-core/src/error.rs` cover the same paths with an injected failing writer and a made
+//! up SQLite error. Here the kernel itself answers ENOSPC: the tmpfs is mounted by
+//! `unshare -rm` in a private user and mount namespace, so the test needs no privileges beyond
+//! unprivileged user namespaces, and the mount cannot leak onto the machine and vanishes with
+//! the process. Because it exists only in that namespace, everything about it (exit code,
+//! listing, the old file's content, the data folder afterwards) is recorded from inside the
+//! shell script, into a report folder on the normal disk.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -183,4 +193,256 @@ fn assert_no_temp_files(dir: &Path) {
         .filter(|n| n.contains(".tmp-"))
         .collect();
     assert!(temps.is_empty(), "temp files left: {temps:?}");
+}
+
+/// The free space left on the data folder's tmpfs once the books are on it: 48 KiB. Opening the
+/// books in WAL mode maps a 32 KiB `-shm` file, so reading them still works with 16 KiB to
+/// spare; a backup's snapshot of the books (~270 KB) or a client with [`big_notes`] (~55 KB of
+/// WAL) cannot fit. [`later_run_succeeds`] shows on every run that the failures come from the
+/// disk, not the input.
+const DATA_LEFT_BYTES: u64 = 48 * 1024;
+
+/// The data folder's tmpfs: plenty for the copied books; the filler takes all but
+/// [`DATA_LEFT_BYTES`].
+const DATA_TMPFS_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Mounts the tmpfs on `$FULL`, copies the books in `$BOOKS` to `$FULL/data` (paydesk's
+/// `PAYDESK_DATA_DIR`), fills the tmpfs up to `$LEFT` free bytes, runs paydesk (`"$@"`), and
+/// records into `$REPORT`: what it printed, a copy of the data folder right after the run
+/// (before another open could recover a leftover journal or WAL), and the books as a later run
+/// on the same full disk lists them. Setup failures exit 90+.
+const DATA_SCRIPT: &str = r#"
+mount -t tmpfs -o "size=$SIZE" paydesk-disk-full "$FULL" || exit 90
+mkdir "$FULL/data" && cp -a "$BOOKS/." "$FULL/data/" || exit 91
+avail=$(df -B1 --output=avail "$FULL" | tail -n 1) || exit 92
+[ "$avail" -gt "$LEFT" ] || exit 93
+head -c "$((avail - LEFT))" /dev/zero > "$FULL/filler" || exit 94
+df -B1 --output=avail "$FULL" | tail -n 1 > "$REPORT/free" || exit 95
+"$@" > "$REPORT/stdout" 2> "$REPORT/stderr"
+echo "$?" > "$REPORT/code" || exit 96
+cp -a "$FULL/data" "$REPORT/data-after" || exit 97
+"$1" --json client list < /dev/null > "$REPORT/clients" 2> "$REPORT/list-stderr" || exit 98
+"$1" --json invoice list --limit 500 < /dev/null > "$REPORT/invoices" 2>> "$REPORT/list-stderr" || exit 99
+"#;
+
+/// What one paydesk run with the data folder on a full tmpfs did, seen from inside the namespace.
+#[derive(Debug)]
+struct FullDataRun {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    /// Free bytes on the tmpfs just before the run.
+    free: u64,
+    /// Every file of the data folder right after the run, with its bytes.
+    data_after: BTreeMap<String, Vec<u8>>,
+    /// `paydesk --json client list` and `invoice list` afterwards, on the same full disk.
+    clients: serde_json::Value,
+    invoices: serde_json::Value,
+}
+
+/// Run `paydesk <args>` (with `b`'s environment and `stdin`) with `PAYDESK_DATA_DIR` on a private
+/// tmpfs holding a copy of `b`'s data folder and only [`DATA_LEFT_BYTES`] free. `b`'s own data
+/// folder is only read. Panics, never skips, when `unshare -rm` or the mount does not work here.
+fn with_books_on_full_tmpfs(b: &Books, args: &[&str], stdin: &[u8]) -> FullDataRun {
+    let outside = tempfile::tempdir().expect("temp dir");
+    let full = outside.path().join("full");
+    let report = outside.path().join("report");
+    std::fs::create_dir(&full).expect("mount point");
+    std::fs::create_dir(&report).expect("report folder");
+
+    let paydesk = b.command();
+    let mut cmd = Command::new("unshare");
+    cmd.args(["-rm", "sh", "-c", DATA_SCRIPT, "sh"])
+        .arg(paydesk.get_program())
+        .args(args);
+    for (key, value) in paydesk.get_envs() {
+        match value {
+            Some(value) => cmd.env(key, value),
+            None => cmd.env_remove(key),
+        };
+    }
+    cmd.env("PAYDESK_DATA_DIR", full.join("data"))
+        .env("SIZE", DATA_TMPFS_BYTES.to_string())
+        .env("LEFT", DATA_LEFT_BYTES.to_string())
+        .env("FULL", &full)
+        .env("BOOKS", b.path())
+        .env("REPORT", &report);
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run `unshare` (util-linux) for the tmpfs: {e}"));
+    // paydesk may exit before reading: a closed pipe is fine.
+    let _ = std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), stdin);
+    let out = child.wait_with_output().expect("wait for unshare");
+    let read = |file: &str| {
+        std::fs::read_to_string(report.join(file)).unwrap_or_else(|e| panic!("report {file}: {e}"))
+    };
+    assert!(
+        out.status.success(),
+        "could not run paydesk with its data folder on a {DATA_TMPFS_BYTES}-byte tmpfs in a \
+         private mount namespace (`unshare -rm`, then `mount -t tmpfs`; exit {:?}; 90 = mount \
+         failed, 91+ = script step failed, 98/99 = the books could not be listed afterwards): \
+         this test needs unprivileged user namespaces\nstderr: {}\nlist stderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(report.join("list-stderr")).unwrap_or_default(),
+    );
+
+    let json = |file: &str| -> serde_json::Value {
+        serde_json::from_str(&read(file)).unwrap_or_else(|e| panic!("report {file}: {e}"))
+    };
+    let number = |file: &str| -> i64 {
+        let text = read(file);
+        text.trim()
+            .parse()
+            .unwrap_or_else(|e| panic!("report {file} {text:?}: {e}"))
+    };
+    FullDataRun {
+        code: number("code") as i32,
+        stdout: read("stdout"),
+        stderr: read("stderr"),
+        free: number("free") as u64,
+        data_after: folder_contents(&report.join("data-after")),
+        clients: json("clients"),
+        invoices: json("invoices"),
+    }
+}
+
+/// Every file under `dir` (relative path, bytes).
+fn folder_contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let entry = entry.expect("folder entry");
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().expect("file type").is_dir() {
+                walk(&entry.path(), &format!("{name}/"), out);
+            } else {
+                out.insert(name, std::fs::read(entry.path()).expect("read file"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, "", &mut out);
+    out
+}
+
+/// The run failed for the full disk under the books, and left the data folder exactly as it
+/// was in `before` (the same files, byte for byte: no snapshot, journal or WAL left, nothing of
+/// the write in the database file), and the books still list as `books` on the full disk.
+fn assert_books_untouched(
+    run: &FullDataRun,
+    before: &BTreeMap<String, Vec<u8>>,
+    books: &(serde_json::Value, serde_json::Value),
+) {
+    let summary = format!(
+        "exit {}, stdout {:?}, stderr {:?}, {} bytes free before the run, files after: {:?}",
+        run.code,
+        run.stdout,
+        run.stderr,
+        run.free,
+        run.data_after.keys().collect::<Vec<_>>()
+    );
+    eprintln!("{summary}");
+    assert_eq!(
+        run.free, DATA_LEFT_BYTES,
+        "the tmpfs was not filled as planned: {summary}"
+    );
+    assert_eq!(run.code, 7, "exit code (storage): {summary}");
+    assert!(run.stdout.is_empty(), "{summary}");
+    assert_eq!(
+        run.stderr,
+        "error: the disk holding your books is full: nothing was saved \
+         (free some space and try again)\n",
+        "{summary}"
+    );
+    assert_eq!(
+        run.data_after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>(),
+        "the data folder's files changed (a temp, snapshot, journal or WAL file left behind?): \
+         {summary}"
+    );
+    for (name, bytes) in before {
+        assert!(
+            run.data_after[name] == *bytes,
+            "{name} in the data folder was changed by the failed run: {summary}"
+        );
+    }
+    assert_eq!(
+        (&run.invoices, &run.clients),
+        (&books.0, &books.1),
+        "the books read differently on the full disk afterwards"
+    );
+}
+
+/// A client note of the most characters allowed, four bytes each: ~40 KB, ten overflow pages.
+fn big_notes() -> String {
+    "\u{1F4B6}".repeat(10_000)
+}
+
+/// The same command on the normal disk succeeds: the failure came from the disk, not the input.
+fn later_run_succeeds(b: &Books, args: &[&str], stdin: &[u8]) {
+    let run = b.run_args(
+        &args.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+        stdin,
+    );
+    assert_eq!(
+        run.code,
+        0,
+        "{:?} on a normal disk: {}",
+        &args[..2],
+        run.stderr
+    );
+}
+
+#[test]
+fn backup_create_with_the_books_on_a_full_disk_fails_and_leaves_them_unchanged() {
+    let b = books_with_an_invoice();
+    let books = b.snapshot();
+    let before = folder_contents(b.path());
+    let out = tempfile::tempdir().expect("temp dir");
+    let target = out.path().join("books.paydesk-backup");
+    let target_arg = target.to_str().expect("UTF-8 temp path");
+
+    let run = with_books_on_full_tmpfs(&b, &["backup", "create", "-o", target_arg], PASSPHRASE);
+    assert_books_untouched(&run, &before, &books);
+    assert!(
+        std::fs::read_dir(out.path())
+            .expect("output folder")
+            .next()
+            .is_none(),
+        "a backup file was written to {} though the snapshot failed",
+        out.path().display()
+    );
+
+    later_run_succeeds(&b, &["backup", "create", "-o", target_arg], PASSPHRASE);
+    assert!(target.is_file(), "no backup written on a normal disk");
+}
+
+#[test]
+fn client_add_with_the_books_on_a_full_disk_fails_and_leaves_them_unchanged() {
+    let b = books_with_an_invoice();
+    let books = b.snapshot();
+    let before = folder_contents(b.path());
+    let notes = big_notes();
+    let args = [
+        "client",
+        "add",
+        "--name",
+        "Big Notes Ltd",
+        "--notes",
+        &notes,
+    ];
+
+    let run = with_books_on_full_tmpfs(&b, &args, b"");
+    assert_books_untouched(&run, &before, &books);
+
+    later_run_succeeds(&b, &args, b"");
+    let clients = b.snapshot().1;
+    assert_eq!(
+        clients.as_array().map(Vec::len),
+        books.1.as_array().map(|c| c.len() + 1),
+        "the client was not added on a normal disk: {clients}"
+    );
 }
