@@ -218,6 +218,20 @@ impl Backoff {
         let ms = full.num_milliseconds() as f64 * (0.5 + 0.5 * unit.clamp(0.0, 1.0));
         Duration::milliseconds(ms as i64)
     }
+
+    /// [`Backoff::delay`], but never sooner than the server asked (`Retry-After`).
+    pub fn delay_at_least(
+        &self,
+        attempt: u32,
+        unit: f64,
+        retry_after: Option<StdDuration>,
+    ) -> Duration {
+        let wait = self.delay(attempt, unit);
+        match retry_after.and_then(|d| Duration::from_std(d).ok()) {
+            Some(after) => wait.max(after),
+            None => wait,
+        }
+    }
 }
 
 /// What one [`Outbox::run_once`] did.
@@ -334,10 +348,9 @@ impl Outbox {
                 message,
                 retry_after,
             }) => {
-                let mut wait = self.backoff.delay(claim.attempt, (self.jitter)());
-                if let Some(after) = retry_after.and_then(|d| Duration::from_std(d).ok()) {
-                    wait = wait.max(after);
-                }
+                let wait = self
+                    .backoff
+                    .delay_at_least(claim.attempt, (self.jitter)(), retry_after);
                 let at = now + wait;
                 self.store.reschedule(claim, at, &message)?;
                 Ok(Delivery::Retrying {
@@ -405,6 +418,15 @@ mod tests {
         assert_eq!(b.delay(3, 0.0), Duration::seconds(4));
         assert_eq!(b.delay(40, 0.0), Duration::seconds(450));
         assert!(b.delay(40, 0.99) <= Duration::minutes(15));
+    }
+
+    #[test]
+    fn retry_after_is_a_floor_not_a_replacement() {
+        let b = Backoff::default();
+        let later = Some(StdDuration::from_secs(30));
+        assert_eq!(b.delay_at_least(1, 0.0, later), Duration::seconds(30));
+        assert_eq!(b.delay_at_least(6, 0.0, later), Duration::seconds(32));
+        assert_eq!(b.delay_at_least(3, 0.0, None), b.delay(3, 0.0));
     }
 
     #[test]

@@ -132,11 +132,8 @@ impl PayoutSender {
     }
 
     fn wait(&mut self, attempt: u32, retry_after: Option<std::time::Duration>) -> Duration {
-        let mut wait = self.backoff.delay(attempt, (self.jitter)());
-        if let Some(after) = retry_after.and_then(|d| Duration::from_std(d).ok()) {
-            wait = wait.max(after);
-        }
-        wait
+        self.backoff
+            .delay_at_least(attempt, (self.jitter)(), retry_after)
     }
 
     /// Send every due payout and batch once.
