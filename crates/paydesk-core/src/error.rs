@@ -26,7 +26,7 @@ pub enum Error {
     #[error("{}", storage_message(.0))]
     Storage(#[from] rusqlite::Error),
     /// The database schema could not be brought up to date.
-    #[error("database migration failed: {}", first_line(.0))]
+    #[error("{}", migration_message(.0))]
     Migration(#[from] rusqlite_migration::Error),
     /// A file or folder of the app could not be read or written.
     #[error("{context}: {source}")]
@@ -56,17 +56,28 @@ fn storage_message(e: &rusqlite::Error) -> String {
     }
 }
 
-/// Whether SQLite said SQLITE_FULL, or an I/O error inside the error (a boxed conversion or
-/// function error) is ENOSPC or an exceeded quota.
-fn is_disk_full(e: &rusqlite::Error) -> bool {
-    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
-        return true;
+/// The message of a failed migration: a full disk in plain words (the migration's transaction
+/// rolled back), anything else with the first line of what failed.
+fn migration_message(e: &rusqlite_migration::Error) -> String {
+    if is_disk_full(e) {
+        DISK_FULL_MESSAGE.to_string()
+    } else {
+        format!("database migration failed: {}", first_line(e))
     }
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+}
+
+/// Whether anywhere in the error's chain SQLite said SQLITE_FULL, or an I/O error (a boxed
+/// conversion or function error) is ENOSPC or an exceeded quota.
+fn is_disk_full(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(e);
     while let Some(s) = source {
-        if s.downcast_ref::<std::io::Error>()
-            .is_some_and(crate::fsutil::is_disk_full)
-        {
+        let sqlite_full = s
+            .downcast_ref::<rusqlite::Error>()
+            .is_some_and(|e| e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull));
+        let io_full = s
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(crate::fsutil::is_disk_full);
+        if sqlite_full || io_full {
             return true;
         }
         source = s.source();
@@ -219,6 +230,27 @@ mod tests {
             );
             assert_eq!(e.code(), ErrorCode::Storage);
         }
+    }
+
+    #[test]
+    fn a_migration_that_ran_out_of_disk_says_so_and_others_keep_their_first_line() {
+        use rusqlite::ffi;
+        let failed = |code| {
+            Error::from(rusqlite_migration::Error::with_sql(
+                rusqlite::Error::SqliteFailure(ffi::Error::new(code), None),
+                "CREATE TABLE t (a);\nCREATE INDEX i ON t (a);",
+            ))
+        };
+        let full = failed(ffi::SQLITE_FULL);
+        assert!(
+            full.to_string()
+                .starts_with("the disk holding your books is full"),
+            "{full}"
+        );
+        assert_eq!(full.code(), ErrorCode::Storage);
+        let other = failed(ffi::SQLITE_CONSTRAINT).to_string();
+        assert!(other.starts_with("database migration failed: "), "{other}");
+        assert!(!other.contains('\n'), "{other}");
     }
 
     #[test]
