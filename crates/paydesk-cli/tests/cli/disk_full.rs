@@ -58,10 +58,44 @@ struct FullDiskRun {
     old: String,
 }
 
-/// Run `paydesk <args> -o <tmpfs>/<name>` (with `b`'s environment and `stdin`) where `<tmpfs>`
-/// is a private tmpfs of [`TMPFS_BYTES`] already holding `<name>` with the content "old".
-/// Panics, never skips, when `unshare -rm` or the mount does not work here.
-fn on_full_tmpfs(b: &Books, args: &[&str], name: &str, stdin: &[u8]) -> FullDiskRun {
+/// A finished run of `script` in a private user and mount namespace: the folders it used.
+struct NamespaceRun {
+    /// Holds `full` and `report`; removed on drop.
+    _outside: tempfile::TempDir,
+    /// The mount point of the tmpfs (`$FULL`): empty outside the namespace.
+    full: std::path::PathBuf,
+    /// What the script recorded (`$REPORT`), on the normal disk.
+    report: std::path::PathBuf,
+}
+
+impl NamespaceRun {
+    /// The text the script wrote to `file` in the report folder.
+    fn read(&self, file: &str) -> String {
+        std::fs::read_to_string(self.report.join(file))
+            .unwrap_or_else(|e| panic!("report {file}: {e}"))
+    }
+
+    /// A number the script wrote to `file`.
+    fn number(&self, file: &str) -> i64 {
+        let text = self.read(file);
+        text.trim()
+            .parse()
+            .unwrap_or_else(|e| panic!("report {file} {text:?}: {e}"))
+    }
+}
+
+/// Run `script` under `unshare -rm` with `$FULL` (an empty mount point) and `$REPORT` (a folder
+/// on the normal disk) set, `b`'s environment plus `env`, `stdin` on its standard input, and
+/// `paydesk <args>` as its positional parameters (`"$@"`, `$1` is the binary). `what` says what
+/// the script does for the panic message when it fails: it never skips.
+fn in_namespace(
+    b: &Books,
+    script: &str,
+    args: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+    stdin: &[u8],
+    what: &str,
+) -> NamespaceRun {
     let outside = tempfile::tempdir().expect("temp dir");
     let full = outside.path().join("full");
     let report = outside.path().join("report");
@@ -70,19 +104,18 @@ fn on_full_tmpfs(b: &Books, args: &[&str], name: &str, stdin: &[u8]) -> FullDisk
 
     let paydesk = b.command();
     let mut cmd = Command::new("unshare");
-    cmd.args(["-rm", "sh", "-c", SCRIPT, "sh"])
+    cmd.args(["-rm", "sh", "-c", script, "sh"])
         .arg(paydesk.get_program())
-        .args(args)
-        .env("SIZE", TMPFS_BYTES.to_string())
-        .env("FULL", &full)
-        .env("NAME", name)
-        .env("REPORT", &report);
+        .args(args);
     for (key, value) in paydesk.get_envs() {
         match value {
             Some(value) => cmd.env(key, value),
             None => cmd.env_remove(key),
         };
     }
+    cmd.envs(env.iter().copied())
+        .env("FULL", &full)
+        .env("REPORT", &report);
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -94,27 +127,35 @@ fn on_full_tmpfs(b: &Books, args: &[&str], name: &str, stdin: &[u8]) -> FullDisk
     let out = child.wait_with_output().expect("wait for unshare");
     assert!(
         out.status.success(),
-        "could not run paydesk on a {TMPFS_BYTES}-byte tmpfs in a private mount namespace \
-         (`unshare -rm`, then `mount -t tmpfs`; exit {:?}; 90 = mount failed, 91+ = script \
-         step failed): this test needs unprivileged user namespaces\nstderr: {}",
+        "could not run {what} in a private mount namespace (`unshare -rm`, then `mount -t \
+         tmpfs`; exit {:?}; 90 = mount failed, 91+ = script step failed): this test needs \
+         unprivileged user namespaces\nstderr: {}\nreport stderr: {}",
         out.status.code(),
         String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(report.join("list-stderr")).unwrap_or_default(),
     );
+    NamespaceRun {
+        _outside: outside,
+        full,
+        report,
+    }
+}
 
-    let read = |file: &str| {
-        std::fs::read_to_string(report.join(file)).unwrap_or_else(|e| panic!("report {file}: {e}"))
-    };
-    let code = read("code");
+/// Run `paydesk <args> -o <tmpfs>/<name>` (with `b`'s environment and `stdin`) where `<tmpfs>`
+/// is a private tmpfs of [`TMPFS_BYTES`] already holding `<name>` with the content "old".
+/// Panics, never skips, when `unshare -rm` or the mount does not work here.
+fn on_full_tmpfs(b: &Books, args: &[&str], name: &str, stdin: &[u8]) -> FullDiskRun {
+    let size = TMPFS_BYTES.to_string();
+    let env = [("SIZE", size.as_ref()), ("NAME", name.as_ref())];
+    let what = format!("paydesk on a {TMPFS_BYTES}-byte tmpfs");
+    let run = in_namespace(b, SCRIPT, args, &env, stdin, &what);
     FullDiskRun {
-        target: full.join(name).display().to_string(),
-        code: code
-            .trim()
-            .parse()
-            .unwrap_or_else(|e| panic!("exit code {code:?}: {e}")),
-        stdout: read("stdout"),
-        stderr: read("stderr"),
-        listing: read("listing").lines().map(str::to_string).collect(),
-        old: read("old"),
+        target: run.full.join(name).display().to_string(),
+        code: run.number("code") as i32,
+        stdout: run.read("stdout"),
+        stderr: run.read("stderr"),
+        listing: run.read("listing").lines().map(str::to_string).collect(),
+        old: run.read("old"),
     }
 }
 
@@ -214,6 +255,7 @@ const DATA_TMPFS_BYTES: u64 = 4 * 1024 * 1024;
 const DATA_SCRIPT: &str = r#"
 mount -t tmpfs -o "size=$SIZE" paydesk-disk-full "$FULL" || exit 90
 mkdir "$FULL/data" && cp -a "$BOOKS/." "$FULL/data/" || exit 91
+export PAYDESK_DATA_DIR="$FULL/data"
 avail=$(df -B1 --output=avail "$FULL" | tail -n 1) || exit 92
 [ "$avail" -gt "$LEFT" ] || exit 93
 head -c "$((avail - LEFT))" /dev/zero > "$FULL/filler" || exit 94
@@ -244,67 +286,27 @@ struct FullDataRun {
 /// tmpfs holding a copy of `b`'s data folder and only [`DATA_LEFT_BYTES`] free. `b`'s own data
 /// folder is only read. Panics, never skips, when `unshare -rm` or the mount does not work here.
 fn with_books_on_full_tmpfs(b: &Books, args: &[&str], stdin: &[u8]) -> FullDataRun {
-    let outside = tempfile::tempdir().expect("temp dir");
-    let full = outside.path().join("full");
-    let report = outside.path().join("report");
-    std::fs::create_dir(&full).expect("mount point");
-    std::fs::create_dir(&report).expect("report folder");
-
-    let paydesk = b.command();
-    let mut cmd = Command::new("unshare");
-    cmd.args(["-rm", "sh", "-c", DATA_SCRIPT, "sh"])
-        .arg(paydesk.get_program())
-        .args(args);
-    for (key, value) in paydesk.get_envs() {
-        match value {
-            Some(value) => cmd.env(key, value),
-            None => cmd.env_remove(key),
-        };
-    }
-    cmd.env("PAYDESK_DATA_DIR", full.join("data"))
-        .env("SIZE", DATA_TMPFS_BYTES.to_string())
-        .env("LEFT", DATA_LEFT_BYTES.to_string())
-        .env("FULL", &full)
-        .env("BOOKS", b.path())
-        .env("REPORT", &report);
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run `unshare` (util-linux) for the tmpfs: {e}"));
-    // paydesk may exit before reading: a closed pipe is fine.
-    let _ = std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), stdin);
-    let out = child.wait_with_output().expect("wait for unshare");
-    let read = |file: &str| {
-        std::fs::read_to_string(report.join(file)).unwrap_or_else(|e| panic!("report {file}: {e}"))
-    };
-    assert!(
-        out.status.success(),
-        "could not run paydesk with its data folder on a {DATA_TMPFS_BYTES}-byte tmpfs in a \
-         private mount namespace (`unshare -rm`, then `mount -t tmpfs`; exit {:?}; 90 = mount \
-         failed, 91+ = script step failed, 98/99 = the books could not be listed afterwards): \
-         this test needs unprivileged user namespaces\nstderr: {}\nlist stderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr),
-        std::fs::read_to_string(report.join("list-stderr")).unwrap_or_default(),
+    let size = DATA_TMPFS_BYTES.to_string();
+    let left = DATA_LEFT_BYTES.to_string();
+    let env = [
+        ("SIZE", size.as_ref()),
+        ("LEFT", left.as_ref()),
+        ("BOOKS", b.path().as_os_str()),
+    ];
+    let what = format!(
+        "paydesk with its data folder on a {DATA_TMPFS_BYTES}-byte tmpfs (98/99 = the books \
+         could not be listed afterwards)"
     );
-
+    let run = in_namespace(b, DATA_SCRIPT, args, &env, stdin, &what);
     let json = |file: &str| -> serde_json::Value {
-        serde_json::from_str(&read(file)).unwrap_or_else(|e| panic!("report {file}: {e}"))
-    };
-    let number = |file: &str| -> i64 {
-        let text = read(file);
-        text.trim()
-            .parse()
-            .unwrap_or_else(|e| panic!("report {file} {text:?}: {e}"))
+        serde_json::from_str(&run.read(file)).unwrap_or_else(|e| panic!("report {file}: {e}"))
     };
     FullDataRun {
-        code: number("code") as i32,
-        stdout: read("stdout"),
-        stderr: read("stderr"),
-        free: number("free") as u64,
-        data_after: folder_contents(&report.join("data-after")),
+        code: run.number("code") as i32,
+        stdout: run.read("stdout"),
+        stderr: run.read("stderr"),
+        free: run.number("free") as u64,
+        data_after: folder_contents(&run.report.join("data-after")),
         clients: json("clients"),
         invoices: json("invoices"),
     }
