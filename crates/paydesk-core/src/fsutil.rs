@@ -21,6 +21,16 @@ pub fn write_atomically_with(
     bytes: &[u8],
     write: impl FnOnce(&mut File, &[u8]) -> io::Result<()>,
 ) -> Result<PathBuf> {
+    write_atomically_streaming(target, |file| write(file, bytes))
+}
+
+/// [`write_atomically`] for content produced piece by piece: `write` writes the whole new file
+/// to the (new, empty) temp file, which is then fsynced and renamed over `target`. On failure
+/// `target` is as it was and the temp file is gone.
+pub fn write_atomically_streaming(
+    target: &Path,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+) -> Result<PathBuf> {
     let target = &std::path::absolute(target)
         .map_err(|e| Error::io(format!("cannot resolve {}", target.display()), e))?;
     if let Some(dir) = target.parent().filter(|d| !d.is_dir()) {
@@ -36,7 +46,7 @@ pub fn write_atomically_with(
     let tmp = temp_path_for(target)?;
     let result = (|| {
         let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        write(&mut file, bytes)?;
+        write(&mut file)?;
         file.sync_all()?;
         drop(file);
         std::fs::rename(&tmp, target)?;
@@ -76,7 +86,8 @@ pub(crate) fn is_disk_full(e: &io::Error) -> bool {
         || e.raw_os_error() == Some(28)
 }
 
-fn write_error(target: &Path, e: io::Error) -> Error {
+/// The error for a failed write of `target`: a full disk says so.
+pub(crate) fn write_error(target: &Path, e: io::Error) -> Error {
     if is_disk_full(&e) {
         Error::io(
             format!(

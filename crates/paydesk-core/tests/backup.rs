@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -29,6 +30,7 @@ fn quick(include_secrets: bool) -> BackupOptions {
     BackupOptions {
         include_secrets,
         kdf: KdfParams::insecure_for_tests(),
+        ..BackupOptions::default()
     }
 }
 
@@ -79,15 +81,32 @@ fn integrity_ok(path: &Path) {
 
 /// The decrypted payload bytes of a backup, whole.
 fn decrypted_payload(file: &[u8], passphrase: &Secret) -> Vec<u8> {
-    let header = format::read_header(file).unwrap();
-    let key = header.kdf.derive(passphrase, &header.salt).unwrap();
-    backup::crypto::open(
-        &key,
-        &header.nonce,
-        &file[..format::HEADER_LEN],
-        &file[format::HEADER_LEN..],
-    )
-    .unwrap()
+    let mut payload = Vec::new();
+    format::open_payload(file, passphrase)
+        .unwrap()
+        .read_to_end(&mut payload)
+        .unwrap();
+    payload
+}
+
+/// A format 2 file for `manifest` (hash and size filled in), `secrets` and the database file.
+fn seal_v2(
+    manifest: &mut backup::Manifest,
+    secrets: &std::collections::BTreeMap<String, Secret>,
+    database: &Path,
+) -> Vec<u8> {
+    let kdf = KdfParams::insecure_for_tests();
+    let sealer = format::Sealer::new(manifest, secrets, database, &pass(), kdf, 64 * 1024).unwrap();
+    let mut out = Vec::new();
+    sealer.write_to(&mut out).unwrap();
+    out
+}
+
+/// Decrypt the backup `file` and write the database inside to `database`.
+fn extract(file: &Path, database: &Path) -> backup::OpenedBackup {
+    restore::extract_backup(file, &pass(), database, &mut |_| Ok(()))
+        .unwrap()
+        .1
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -209,9 +228,8 @@ fn a_backup_taken_while_another_connection_writes_is_consistent() {
         b.app
             .create_backup_with(&file, &pass(), &quick(false))
             .unwrap();
-        let (_, opened) = restore::read_backup(&file, &pass()).unwrap();
         let db = b.dir.path().join(format!("during-{i}.sqlite3"));
-        std::fs::write(&db, &opened.database).unwrap();
+        extract(&file, &db);
         integrity_ok(&db);
         let conn = Connection::open(&db).unwrap();
         let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
@@ -315,25 +333,21 @@ fn a_cut_file_is_refused() {
 #[test]
 fn a_backup_from_a_newer_paydesk_is_refused() {
     let (mut b, _, bytes) = books_with_backup();
-    let (_, opened) = {
-        let file = b.dir.path().join("books.bak");
-        restore::read_backup(&file, &pass()).unwrap()
-    };
+    let inside = b.dir.path().join("inside.sqlite3");
+    let opened = extract(&b.dir.path().join("books.bak"), &inside);
     let latest = paydesk_core::store::latest_schema_version();
 
     // A newer schema in the manifest.
     let mut m = opened.manifest.clone();
     m.schema_version = latest + 1;
-    let payload = format::encode_payload(&mut m, &opened.secrets, &opened.database);
-    let sealed = format::seal(&payload, &pass(), KdfParams::insecure_for_tests()).unwrap();
+    let sealed = seal_v2(&mut m, &opened.secrets, &inside);
     let msg = refused_untouched(&mut b, &sealed, "newer schema");
     assert!(msg.contains("newer Paydesk"), "{msg}");
 
     // A newer payload format in the manifest.
     let mut m = opened.manifest.clone();
     m.format_version = format::FORMAT_VERSION + 1;
-    let payload = format::encode_payload(&mut m, &opened.secrets, &opened.database);
-    let sealed = format::seal(&payload, &pass(), KdfParams::insecure_for_tests()).unwrap();
+    let sealed = seal_v2(&mut m, &opened.secrets, &inside);
     let msg = refused_untouched(&mut b, &sealed, "newer manifest format");
     assert!(msg.contains("newer Paydesk"), "{msg}");
 
@@ -344,15 +358,12 @@ fn a_backup_from_a_newer_paydesk_is_refused() {
     assert!(msg.contains("newer Paydesk"), "{msg}");
 
     // A database inside that is newer than its manifest says.
-    let db = b.dir.path().join("newer.sqlite3");
-    std::fs::write(&db, &opened.database).unwrap();
-    Connection::open(&db)
+    Connection::open(&inside)
         .unwrap()
         .pragma_update(None, "user_version", latest + 1)
         .unwrap();
     let mut m = opened.manifest.clone();
-    let payload = format::encode_payload(&mut m, &opened.secrets, &std::fs::read(&db).unwrap());
-    let sealed = format::seal(&payload, &pass(), KdfParams::insecure_for_tests()).unwrap();
+    let sealed = seal_v2(&mut m, &opened.secrets, &inside);
     let msg = refused_untouched(&mut b, &sealed, "newer embedded database");
     assert!(msg.contains("newer Paydesk"), "{msg}");
 }
@@ -601,4 +612,163 @@ fn upgrading_an_older_database_first_saves_a_pre_migration_snapshot() {
         .unwrap()
         .count();
     assert_eq!(count, 1);
+}
+
+// Format 2: the database is encrypted in chunks, never held whole in memory.
+
+/// Chunk size of the chunked-format tests: small, so small books make many chunks.
+const SMALL_CHUNK: usize = 4096;
+
+/// Books, a backup of them in 4 KiB chunks, and the file's bytes.
+fn books_with_chunked_backup() -> (Books, Vec<u8>) {
+    let mut b = filled_books();
+    let file = b.dir.path().join("chunked.bak");
+    let options = BackupOptions {
+        chunk_size: SMALL_CHUNK as u32,
+        ..quick(true)
+    };
+    b.app.create_backup_with(&file, &pass(), &options).unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    (b, bytes)
+}
+
+/// Where chunk `i` starts in a file of [`SMALL_CHUNK`] chunks.
+fn chunk_at(i: usize) -> usize {
+    format::HEADER_LEN + i * (SMALL_CHUNK + 16)
+}
+
+#[test]
+fn a_database_of_many_chunks_round_trips() {
+    let mut b = filled_books();
+    // 400 KiB that do not compress: more than 6 chunks of 64 KiB.
+    let blob: Vec<u8> = (0..400 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    {
+        let conn = Connection::open(b.app.database_path()).unwrap();
+        conn.execute_batch("CREATE TABLE test_blob (b BLOB)")
+            .unwrap();
+        conn.execute("INSERT INTO test_blob VALUES (?1)", [&blob])
+            .unwrap();
+    }
+    let before = everything(&mut b.app);
+    let db_bytes = std::fs::metadata(b.app.database_path()).unwrap().len();
+    let file = b.dir.path().join("big.bak");
+    let info = b
+        .app
+        .create_backup_with(&file, &pass(), &quick(false))
+        .unwrap();
+    assert_eq!(info.manifest.format_version, 2);
+    assert!(info.manifest.database_bytes >= db_bytes.min(400 * 1024));
+    let bytes = std::fs::read(&file).unwrap();
+    assert_eq!(&bytes[14..16], &2u16.to_le_bytes());
+    let chunks = (bytes.len() - format::HEADER_LEN).div_ceil(64 * 1024 + 16);
+    assert!(chunks > 3, "{chunks} chunks");
+    assert!(!contains(&bytes, &blob[..64]), "encrypted on disk");
+
+    client(&mut b.app, "Added later");
+    assert_eq!(b.app.inspect_backup(&file, &pass()).unwrap(), info);
+    let restored = b.app.restore_backup(&file, &pass()).unwrap();
+    assert_eq!(restored.info.manifest, info.manifest);
+    assert_eq!(everything(&mut b.app), before);
+    let conn = Connection::open(b.app.database_path()).unwrap();
+    let back: Vec<u8> = conn
+        .query_row("SELECT b FROM test_blob", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(back, blob);
+}
+
+#[test]
+fn a_chunked_backup_cut_at_or_inside_a_chunk_is_refused() {
+    let (mut b, bytes) = books_with_chunked_backup();
+    let chunks = (bytes.len() - format::HEADER_LEN).div_ceil(SMALL_CHUNK + 16);
+    assert!(chunks > 3, "{chunks} chunks");
+    for keep in [
+        chunk_at(1),
+        chunk_at(chunks - 1),
+        chunk_at(1) + 100,
+        chunk_at(chunks - 2) + SMALL_CHUNK / 2,
+        bytes.len() - 1,
+    ] {
+        let msg = refused_untouched(&mut b, &bytes[..keep], &format!("cut to {keep} bytes"));
+        assert!(msg.contains("cut"), "{keep}: {msg}");
+    }
+}
+
+#[test]
+fn a_changed_or_reordered_chunk_is_refused() {
+    let (mut b, bytes) = books_with_chunked_backup();
+    let chunks = (bytes.len() - format::HEADER_LEN).div_ceil(SMALL_CHUNK + 16);
+    assert!(chunks > 3, "{chunks} chunks");
+    let flips = [
+        ("the salt in the header", 30),
+        ("the nonce prefix in the header", 50),
+        ("the chunk size in the header", 64),
+        ("a middle chunk", chunk_at(chunks / 2) + 10),
+        ("a middle chunk's tag", chunk_at(chunks / 2) - 1),
+        ("the last chunk", chunk_at(chunks - 1) + 1),
+        ("the last tag", bytes.len() - 1),
+    ];
+    for (what, at) in flips {
+        let mut changed = bytes.clone();
+        changed[at] ^= 0x01;
+        let msg = refused_untouched(&mut b, &changed, what);
+        assert!(msg.contains("passphrase is wrong"), "{what}: {msg}");
+    }
+    let (one, two) = (chunk_at(1)..chunk_at(2), chunk_at(2)..chunk_at(3));
+    let mut swapped = bytes.clone();
+    swapped[one.clone()].copy_from_slice(&bytes[two.clone()]);
+    swapped[two].copy_from_slice(&bytes[one.clone()]);
+    refused_untouched(&mut b, &swapped, "swapped chunks");
+    let mut repeated = bytes[..chunk_at(2)].to_vec();
+    repeated.extend_from_slice(&bytes[one]);
+    repeated.extend_from_slice(&bytes[chunk_at(2)..]);
+    refused_untouched(&mut b, &repeated, "a repeated chunk");
+
+    let file = b.dir.path().join("chunked.bak");
+    let err = b
+        .app
+        .restore_backup(&file, &Secret::new("wrong horse battery"))
+        .unwrap_err();
+    assert!(err.to_string().contains("passphrase is wrong"), "{err}");
+    // Not a single stray file left beside the books.
+    let names: Vec<String> = std::fs::read_dir(b.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
+#[test]
+fn a_format_1_backup_still_restores() {
+    let (mut b, file, _) = books_with_backup();
+    let before = everything(&mut b.app);
+    let inside = b.dir.path().join("inside.sqlite3");
+    let opened = extract(&file, &inside);
+    let mut m = opened.manifest.clone();
+    m.format_version = 1;
+    let payload =
+        format::encode_payload_v1(&mut m, &opened.secrets, &std::fs::read(&inside).unwrap());
+    let v1 = format::seal_v1(&payload, &pass(), KdfParams::insecure_for_tests()).unwrap();
+    assert_eq!(&v1[14..16], &1u16.to_le_bytes());
+    let old = b.dir.path().join("old.bak");
+    std::fs::write(&old, &v1).unwrap();
+
+    client(&mut b.app, "Added later");
+    let restored = b.app.restore_backup(&old, &pass()).unwrap();
+    assert_eq!(restored.info.manifest, m);
+    assert!(restored.info.secret_names.is_empty());
+    assert_eq!(everything(&mut b.app), before);
+
+    // Its refusals are those of format 1 too.
+    let mut changed = v1.clone();
+    changed[format::HEADER_LEN_V1 + 3] ^= 0x01;
+    refused_untouched(&mut b, &changed, "format 1, changed");
+    refused_untouched(&mut b, &v1[..v1.len() - 1], "format 1, cut");
+    let err = b
+        .app
+        .restore_backup(&old, &Secret::new("wrong horse battery"))
+        .unwrap_err();
+    assert!(err.to_string().contains("passphrase is wrong"), "{err}");
 }

@@ -48,7 +48,6 @@ impl Paydesk {
             BTreeMap::new()
         };
         let created_at = timestamp(self.clock.now());
-        let database = self.snapshot_bytes()?;
         let mut manifest = Manifest {
             format_version: FORMAT_VERSION,
             app_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -59,14 +58,30 @@ impl Paydesk {
             database_bytes: 0,
             payload_sha256: String::new(),
         };
-        let payload = format::encode_payload(&mut manifest, &secrets, &database);
-        drop(database);
-        let file = format::seal(&payload, passphrase, options.kdf)?;
-        drop(payload);
-        crate::fsutil::write_atomically(path, &file)?;
+        // Snapshot to a temp file in the data folder, hash it from disk, then stream it through
+        // the chunked encryption into a temp file beside `path`: never the whole database in
+        // memory.
+        let snapshot = crate::fsutil::temp_path_for(&self.data_dir.join("snapshot.sqlite3"))?;
+        let result = snapshot::snapshot_to(self.store.connection(), &snapshot).and_then(|()| {
+            let sealer = format::Sealer::new(
+                &mut manifest,
+                &secrets,
+                &snapshot,
+                passphrase,
+                options.kdf,
+                options.chunk_size,
+            )?;
+            let mut file_bytes = 0;
+            crate::fsutil::write_atomically_streaming(path, |file| {
+                file_bytes = sealer.write_to(file)?;
+                Ok(())
+            })?;
+            Ok(file_bytes)
+        });
+        let _ = std::fs::remove_file(&snapshot);
         Ok(BackupInfo {
             path: path.to_path_buf(),
-            file_bytes: file.len() as u64,
+            file_bytes: result?,
             manifest,
             secret_names: secrets.into_keys().collect(),
         })
@@ -123,17 +138,6 @@ impl Paydesk {
             }
         }
         Ok(out)
-    }
-
-    /// A consistent copy of the open database, as bytes.
-    fn snapshot_bytes(&mut self) -> Result<Vec<u8>> {
-        let tmp = crate::fsutil::temp_path_for(&self.data_dir.join("snapshot.sqlite3"))?;
-        let result = snapshot::snapshot_to(self.store.connection(), &tmp).and_then(|()| {
-            std::fs::read(&tmp)
-                .map_err(|e| crate::Error::io(format!("cannot read {}", tmp.display()), e))
-        });
-        let _ = std::fs::remove_file(&tmp);
-        result
     }
 
     /// Run `f` with this engine's connection closed (it gets the database path and returns the

@@ -1,7 +1,10 @@
-//! The passphrase key (Argon2id) and the authenticated encryption (XChaCha20-Poly1305).
+//! The passphrase key (Argon2id), random salts and nonces, and the one-shot authenticated
+//! encryption (XChaCha20-Poly1305) of backup format 1 (format 2 encrypts in chunks:
+//! [`super::stream`]).
 //!
-//! The whole header is the AEAD's associated data: changing the KDF parameters, the salt, the
-//! nonce or the format version breaks the tag just like changing the ciphertext does.
+//! In both formats the whole header is the AEAD's associated data: changing the KDF
+//! parameters, the salt, the nonce or the format version breaks the tag just like changing the
+//! ciphertext does.
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -90,8 +93,8 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     out
 }
 
-/// Encrypt `plaintext` under `key`; `header` is authenticated, not encrypted. Returns
-/// ciphertext followed by the tag.
+/// Encrypt `plaintext` under `key` in one message (format 1); `header` is authenticated, not
+/// encrypted. Returns ciphertext followed by the tag.
 pub fn seal(key: &[u8; 32], nonce: &[u8; NONCE_LEN], header: &[u8], plaintext: &[u8]) -> Vec<u8> {
     XChaCha20Poly1305::new(key.into())
         .encrypt(

@@ -1,12 +1,14 @@
 //! Backups of the books: encrypted backup files to keep elsewhere, automatic daily copies in the
 //! data folder, and the integrity checks that run when a database is opened.
 //!
-//! - An **encrypted backup** ([`format`], [`crypto`]) is one file: a consistent snapshot of the
-//!   current mode's database (SQLite's online backup API, so the app may keep writing), a small
-//!   JSON [`Manifest`], and — only when asked — this mode's keychain values. It is sealed with a
-//!   passphrase: Argon2id derives the key, XChaCha20-Poly1305 encrypts, and the header (magic,
-//!   format version, KDF parameters, salt, nonce) is authenticated as associated data, so a
-//!   wrong passphrase, a changed byte or a cut file are all refused before anything is replaced.
+//! - An **encrypted backup** ([`format`], [`crypto`], [`stream`]) is one file: a consistent
+//!   snapshot of the current mode's database (SQLite's online backup API, so the app may keep
+//!   writing), a small JSON [`Manifest`], and — only when asked — this mode's keychain values.
+//!   It is sealed with a passphrase: Argon2id derives the key, XChaCha20-Poly1305 encrypts in
+//!   64 KiB chunks (STREAM, so memory use does not grow with the books), and the header (magic,
+//!   format version, KDF parameters, salt, nonce prefix, chunk size) is authenticated as
+//!   associated data of every chunk, so a wrong passphrase, a changed byte or a cut file are
+//!   all refused before anything is replaced.
 //! - **Restoring** ([`restore`]) checks the embedded database (`PRAGMA integrity_check`, schema
 //!   version not newer than this build), then swaps it in: the old file is kept as
 //!   `<name>.before-restore-<timestamp>` until the new one has opened and migrated, and is put
@@ -31,6 +33,7 @@ pub mod recovery;
 pub mod restore;
 pub mod schedule;
 pub mod snapshot;
+pub mod stream;
 
 use std::path::PathBuf;
 
@@ -87,12 +90,25 @@ pub struct BackupInfo {
 }
 
 /// How an encrypted backup is made.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct BackupOptions {
     /// Put this mode's keychain values (and the webhook path) inside. Off unless asked.
     pub include_secrets: bool,
     /// The Argon2id cost (the default unless a test needs speed).
     pub kdf: KdfParams,
+    /// Plaintext bytes per encrypted chunk ([`stream::DEFAULT_CHUNK_SIZE`] unless a test needs
+    /// many chunks from small books).
+    pub chunk_size: u32,
+}
+
+impl Default for BackupOptions {
+    fn default() -> Self {
+        BackupOptions {
+            include_secrets: false,
+            kdf: KdfParams::default(),
+            chunk_size: stream::DEFAULT_CHUNK_SIZE,
+        }
+    }
 }
 
 /// Refuse passphrases shorter than [`MIN_PASSPHRASE_CHARS`].

@@ -5,6 +5,7 @@
 //! [`crate::Paydesk`] facade closes its own connection around them.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -76,17 +77,62 @@ pub struct RestoredBackup {
     pub previous: Option<PathBuf>,
 }
 
-/// Read and decrypt the backup at `path` (nothing else is touched).
-pub fn read_backup(path: &Path, passphrase: &Secret) -> Result<(u64, OpenedBackup)> {
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+/// Open the backup file at `path`; its size on disk.
+fn open_backup_file(path: &Path) -> Result<(std::io::BufReader<std::fs::File>, u64)> {
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::NotFound {
             what: "backup",
             id: path.display().to_string(),
         },
         _ => Error::io(format!("cannot read {}", path.display()), e),
     })?;
-    let opened = format::open(&bytes, passphrase)?;
-    Ok((bytes.len() as u64, opened))
+    let bytes = file
+        .metadata()
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?
+        .len();
+    Ok((std::io::BufReader::with_capacity(64 * 1024, file), bytes))
+}
+
+/// Decrypt the backup at `path` chunk by chunk and check it, without keeping the database
+/// (nothing else is touched). Returns the file's size and what it holds.
+pub fn read_backup(path: &Path, passphrase: &Secret) -> Result<(u64, OpenedBackup)> {
+    let (file, bytes) = open_backup_file(path)?;
+    let opened = format::open(file, passphrase, &mut |_| Ok(()), &mut |_| Ok(()))?;
+    Ok((bytes, opened))
+}
+
+/// Decrypt the backup at `path` chunk by chunk, writing the database inside to the new file
+/// `database` (fsynced); `check` sees the manifest and secrets first and may refuse them. The
+/// file is removed again if anything fails, the final hash and length checks included.
+pub fn extract_backup(
+    path: &Path,
+    passphrase: &Secret,
+    database: &Path,
+    check: &mut dyn FnMut(&OpenedBackup) -> Result<()>,
+) -> Result<(u64, OpenedBackup)> {
+    let (file, bytes) = open_backup_file(path)?;
+    let write_err = |e: std::io::Error| crate::fsutil::write_error(database, e);
+    let result = (|| {
+        let out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(database)
+            .map_err(write_err)?;
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
+        let opened = format::open(file, passphrase, check, &mut |chunk| {
+            out.write_all(chunk).map_err(write_err)
+        })?;
+        let out = out.into_inner().map_err(|e| write_err(e.into_error()))?;
+        out.sync_all().map_err(write_err)?;
+        Ok(opened)
+    })();
+    match result {
+        Ok(opened) => Ok((bytes, opened)),
+        Err(e) => {
+            let _ = std::fs::remove_file(database);
+            Err(e)
+        }
+    }
 }
 
 /// What a decrypted backup says, without its secret values.
@@ -134,19 +180,6 @@ fn candidate_path(data_dir: &Path) -> PathBuf {
     data_dir.join(format!(".restore-{}.sqlite3", ulid::Ulid::new()))
 }
 
-/// Put `bytes` (a database file) beside the books and check it.
-pub fn write_candidate(data_dir: &Path, bytes: &[u8]) -> Result<Candidate> {
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| Error::io(format!("cannot create {}", data_dir.display()), e))?;
-    let mut candidate = Candidate {
-        path: candidate_path(data_dir),
-        schema_version: 0,
-    };
-    crate::fsutil::write_atomically(&candidate.path, bytes)?;
-    candidate.schema_version = check_database_file(&candidate.path)?;
-    Ok(candidate)
-}
-
 /// Copy the database file `source` beside the books and check it.
 pub fn copy_candidate(data_dir: &Path, source: &Path) -> Result<Candidate> {
     let mut candidate = Candidate {
@@ -168,28 +201,39 @@ pub fn prepare(
     path: &Path,
     passphrase: &Secret,
 ) -> Result<PreparedRestore> {
-    let (file_bytes, opened) = read_backup(path, passphrase)?;
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| Error::io(format!("cannot create {}", data_dir.display()), e))?;
+    let mut candidate = Candidate {
+        path: candidate_path(data_dir),
+        schema_version: 0,
+    };
+    // The manifest and secrets come first in the payload (authenticated by their chunk): a
+    // backup this build cannot restore here is refused before the database is decrypted.
+    let mut check = |opened: &OpenedBackup| -> Result<()> {
+        let m = &opened.manifest;
+        if m.schema_version > latest_schema_version() {
+            return Err(newer_schema(m.schema_version));
+        }
+        if m.mode != mode {
+            return Err(Error::conflict(
+                Some("mode"),
+                format!(
+                    "this backup holds the {} books; switch to {} mode to restore it",
+                    m.mode.as_str(),
+                    m.mode.as_str()
+                ),
+            ));
+        }
+        if !opened.secrets.is_empty() {
+            // Fail before the books change, not halfway.
+            secrets.check()?;
+        }
+        Ok(())
+    };
+    let (file_bytes, opened) = extract_backup(path, passphrase, &candidate.path, &mut check)?;
     let info = info_of(path, file_bytes, &opened);
-    let m = &opened.manifest;
-    if m.schema_version > latest_schema_version() {
-        return Err(newer_schema(m.schema_version));
-    }
-    if m.mode != mode {
-        return Err(Error::conflict(
-            Some("mode"),
-            format!(
-                "this backup holds the {} books; switch to {} mode to restore it",
-                m.mode.as_str(),
-                m.mode.as_str()
-            ),
-        ));
-    }
-    if !opened.secrets.is_empty() {
-        // Fail before the books change, not halfway.
-        secrets.check()?;
-    }
-    let candidate = write_candidate(data_dir, &opened.database)?;
-    if candidate.schema_version != m.schema_version {
+    candidate.schema_version = check_database_file(&candidate.path)?;
+    if candidate.schema_version != opened.manifest.schema_version {
         return Err(Error::invalid(
             "backup",
             "its manifest does not match the database inside",
