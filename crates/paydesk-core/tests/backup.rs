@@ -113,6 +113,16 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Not a single stray (hidden temp or candidate) file left beside the books.
+fn assert_no_stray_files(dir: &std::path::Path) {
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
 #[test]
 fn restore_brings_back_exactly_the_books_that_were_backed_up() {
     let mut b = filled_books();
@@ -302,13 +312,7 @@ fn one_flipped_byte_anywhere_is_refused_and_the_books_stay_untouched() {
         changed[at] ^= 0x01;
         refused_untouched(&mut b, &changed, &format!("bit flip at byte {at}"));
     }
-    // Not a single stray file left beside the books.
-    let names: Vec<String> = std::fs::read_dir(b.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(names.is_empty(), "{names:?}");
+    assert_no_stray_files(b.dir.path());
 }
 
 #[test]
@@ -731,13 +735,7 @@ fn a_changed_or_reordered_chunk_is_refused() {
         .restore_backup(&file, &Secret::new("wrong horse battery"))
         .unwrap_err();
     assert!(err.to_string().contains("passphrase is wrong"), "{err}");
-    // Not a single stray file left beside the books.
-    let names: Vec<String> = std::fs::read_dir(b.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(names.is_empty(), "{names:?}");
+    assert_no_stray_files(b.dir.path());
 }
 
 #[test]
